@@ -1,0 +1,49 @@
+/**
+ * Roles and what each may do: the one permission table, enforced on every UI and API route and
+ * written out in docs/PERMISSIONS.md (a test keeps the two in step).
+ */
+export const ROLES = ["owner", "admin", "editor", "viewer"] as const;
+export type Role = (typeof ROLES)[number];
+
+type PermissionSpec = {
+  /** Who may do it. */
+  roles: readonly Role[];
+  /** `read` permissions are all a read-scoped API token can use. */
+  kind: "read" | "write";
+  description: string;
+};
+
+const everyone = ROLES;
+const managers = ["owner", "admin"] as const;
+
+export const PERMISSIONS = {
+  "workspace.view": { roles: everyone, kind: "read", description: "See the workspace and its members" },
+  "workspace.rename": { roles: managers, kind: "write", description: "Rename the workspace, change its time zone" },
+  "members.invite": { roles: managers, kind: "write", description: "Invite people and revoke invitations" },
+  "members.manage": {
+    roles: managers,
+    kind: "write",
+    description: "Change a member's role or remove a member (only owners grant or take away the owner role)",
+  },
+  "tokens.manage": { roles: managers, kind: "write", description: "Create, list and revoke API tokens" },
+  "audit.view": { roles: managers, kind: "read", description: "Browse the audit log" },
+} as const satisfies Record<string, PermissionSpec>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export function can(role: Role, permission: Permission): boolean {
+  return (PERMISSIONS[permission].roles as readonly Role[]).includes(role);
+}
+
+/** What an API token may do: its creator's role, narrowed by the token's scope. */
+export function tokenCan(role: Role, scope: "read" | "write", permission: Permission): boolean {
+  if (scope === "read" && PERMISSIONS[permission].kind !== "read") return false;
+  return can(role, permission);
+}
+
+/** Only an owner may make someone an owner or change an owner's role. */
+export function canAssignRole(actor: Role, from: Role | null, to: Role): boolean {
+  if (!can(actor, "members.manage")) return false;
+  if ((to === "owner" || from === "owner") && actor !== "owner") return false;
+  return true;
+}
