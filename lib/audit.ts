@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import type { Db } from "./db/client";
 import { auditLog } from "./db/schema";
 
@@ -5,7 +6,7 @@ import { auditLog } from "./db/schema";
 export type Actor = { userId: string; tokenId?: string; ip?: string | null };
 
 export type AuditEvent = {
-  workspaceId: string;
+  workspaceId: string | null;
   action: string;
   targetType: string;
   targetId: string;
@@ -23,4 +24,18 @@ export function auditEntry(db: Db, actor: Actor, event: AuditEvent) {
     actorTokenId: actor.tokenId ?? null,
     ip: actor.ip ?? null,
   });
+}
+
+/**
+ * The audit row for a conditional mutation (an UPDATE or DELETE guarded by a WHERE clause), written
+ * only when the statement just before it in the batch changed a row. SQLite's `changes()` reports
+ * the previous statement of the same connection, which is what a D1 batch runs on.
+ */
+export function auditIfChanged(db: Db, actor: Actor, event: AuditEvent) {
+  const detail = event.detail ? JSON.stringify(event.detail) : null;
+  return db.run(sql`INSERT INTO audit_log
+    (workspace_id, actor_user_id, actor_token_id, action, target_type, target_id, detail, ip, created_at)
+    SELECT ${event.workspaceId}, ${actor.userId}, ${actor.tokenId ?? null}, ${event.action}, ${event.targetType},
+      ${event.targetId}, ${detail}, ${actor.ip ?? null}, ${Date.now()}
+    WHERE changes() > 0`);
 }

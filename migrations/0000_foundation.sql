@@ -17,7 +17,7 @@ CREATE UNIQUE INDEX `api_tokens_hash_idx` ON `api_tokens` (`token_hash`);--> sta
 CREATE INDEX `api_tokens_workspace_idx` ON `api_tokens` (`workspace_id`);--> statement-breakpoint
 CREATE TABLE `audit_log` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
-	`workspace_id` text NOT NULL,
+	`workspace_id` text,
 	`actor_user_id` text,
 	`actor_token_id` text,
 	`action` text NOT NULL,

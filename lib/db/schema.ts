@@ -1,6 +1,6 @@
 /**
  * The D1 schema, in one place. Every table that belongs to a workspace carries `workspace_id`,
- * and every query on it filters by that column (see lib/db/scoped.ts for the helpers that do).
+ * and every query on it filters by that column.
  * Times are UTC instants stored as integer milliseconds.
  */
 import { sql } from "drizzle-orm";
@@ -113,9 +113,8 @@ export const auditLog = sqliteTable(
   "audit_log",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
-    workspaceId: text("workspace_id")
-      .notNull()
-      .references(() => workspaces.id, { onDelete: "cascade" }),
+    /** Null for events of a person's own account (sign-up, password change). */
+    workspaceId: text("workspace_id").references(() => workspaces.id, { onDelete: "cascade" }),
     actorUserId: text("actor_user_id"),
     actorTokenId: text("actor_token_id"),
     /** Dotted verb, for example `member.role_changed`. */

@@ -30,7 +30,20 @@ export const changePassword = z.object({
   current: z.string({ error: "is required" }).min(1, "is required"),
   next: password,
 });
-export const workspaceInput = z.object({ name: workspaceName });
+/** An IANA zone the runtime knows (Intl rejects unknown zones), for example Europe/Paris. */
+export const timezone = z
+  .string({ error: "is required" })
+  .trim()
+  .refine((zone) => {
+    try {
+      new Intl.DateTimeFormat("en", { timeZone: zone });
+      return zone.length > 0;
+    } catch {
+      return false;
+    }
+  }, "must be an IANA time zone such as Europe/Paris or UTC");
+
+export const workspaceInput = z.object({ name: workspaceName, timezone: timezone.optional() });
 export const inviteInput = z.object({
   role,
   email: z.union([z.literal("").transform(() => undefined), email]).optional(),
