@@ -8,13 +8,17 @@ import { AppError } from "./errors";
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
+  throw invalidInput(result.error);
+}
+
+export function invalidInput(error: z.ZodError): AppError {
   const fields: Record<string, string> = {};
-  for (const issue of result.error.issues) {
+  for (const issue of error.issues) {
     const key = issue.path.join(".") || "body";
     fields[key] ??= issue.message;
   }
   const message = Object.entries(fields)
     .map(([field, problem]) => `${field}: ${problem}`)
     .join("; ");
-  throw new AppError(422, "invalid_request", message, fields);
+  return new AppError(422, "invalid_request", message, fields);
 }

@@ -22,7 +22,7 @@ function asAppError(err: unknown): AppError | null {
   return null;
 }
 
-export function handleError(err: unknown, c: Context<AppEnv>): Response {
+export function handleError(err: unknown, c: Context<AppEnv>): Response | Promise<Response> {
   const known = asAppError(err);
   const requestId = c.get("requestId") ?? "unknown";
   if (!known) {

@@ -1,9 +1,74 @@
+/**
+ * The api Worker: the htmx UI, the REST API under /api/v1 with its docs, and /healthz. Static files
+ * (htmx, CSS) are served from web/ by Workers Static Assets before this code runs.
+ */
+import { Scalar } from "@scalar/hono-api-reference";
 import { Hono } from "hono";
+import { secureHeaders } from "hono/secure-headers";
 import { LoginThrottle } from "../../durable-objects/login-throttle";
+import { config } from "../../lib/config/env";
+import { notFound } from "../../lib/http/errors";
+import { settleUnhandled } from "../../lib/queues/messages";
+import { auditPages } from "./audit/ui";
+import { authRoutes } from "./auth/routes";
+import { handleError } from "./errors";
+import { healthRoutes } from "./health/routes";
+import { inviteAcceptance, memberPages } from "./members/ui";
+import { loadSession, requireUser, workspaceAccess } from "./middleware/auth";
+import { requestContext } from "./middleware/context";
+import { csrf } from "./middleware/csrf";
+import { api } from "./rest";
+import { tokenPages } from "./tokens/ui";
 import type { AppEnv } from "./types";
+import { workspacePages, workspaceRoutes } from "./workspaces/ui";
 
 const app = new Hono<AppEnv>();
-app.get("/", (c) => c.text("ok"));
+
+app.onError(handleError);
+app.notFound(() => {
+  throw notFound();
+});
+
+app.use(requestContext);
+app.use(async (c, next) => {
+  config(c.env);
+  await next();
+});
+app.use(
+  secureHeaders({
+    // The docs page runs Scalar's bundle, which needs inline styles; everything else is same-origin only.
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", "data:"],
+      connectSrc: ["'self'"],
+      frameAncestors: ["'none'"],
+      formAction: ["'self'"],
+    },
+  }),
+);
+
+app.route("/", healthRoutes);
+app.route("/api", api);
+app.get("/api/docs", Scalar({ url: "/api/v1/openapi.json", cdn: "/vendor/scalar-api-reference.js", pageTitle: "Content Engine API" }));
+
+// The UI: cookie sessions, so every mutating request is checked against CSRF.
+const ui = new Hono<AppEnv>();
+ui.use(csrf, loadSession);
+ui.route("/", authRoutes);
+ui.route("/", workspaceRoutes);
+ui.route("/", inviteAcceptance);
+ui.use("/w/:workspaceId", requireUser, workspaceAccess);
+ui.use("/w/:workspaceId/*", requireUser, workspaceAccess);
+for (const pages of [workspacePages, memberPages, tokenPages, auditPages]) ui.route("/w/:workspaceId", pages);
+app.route("/", ui);
 
 export { LoginThrottle };
-export default { fetch: app.fetch } satisfies ExportedHandler<Env>;
+
+export default {
+  fetch: app.fetch,
+  async queue(batch) {
+    settleUnhandled(batch);
+  },
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,24 @@
+import { z } from "zod";
+
+/**
+ * Every queue carries `{ type, ... }` messages. `health` messages are sent by GET /healthz to prove a
+ * queue binding accepts work; consumers acknowledge them and do nothing else.
+ */
+export const healthPing = z.object({ type: z.literal("health"), sentAt: z.number() });
+
+export const QUEUES = ["SCRAPE_QUEUE", "GENERATE_QUEUE", "PUBLISH_QUEUE", "EMAIL_QUEUE"] as const;
+
+/**
+ * Acknowledges health pings. Any other message has no handler in this Worker yet: it is retried, not
+ * dropped, so it ends in the queue's dead-letter queue where it can be inspected and replayed.
+ */
+export function settleUnhandled(batch: MessageBatch<unknown>): void {
+  for (const message of batch.messages) {
+    if (healthPing.safeParse(message.body).success) {
+      message.ack();
+    } else {
+      console.error(JSON.stringify({ level: "error", queue: batch.queue, event: "no_handler", id: message.id }));
+      message.retry();
+    }
+  }
+}
