@@ -33,9 +33,9 @@ export function auditEntry(db: Db, actor: Actor, event: AuditEvent) {
  */
 export function auditIfChanged(db: Db, actor: Actor, event: AuditEvent) {
   const detail = event.detail ? JSON.stringify(event.detail) : null;
-  return db.run(sql`INSERT INTO audit_log
-    (workspace_id, actor_user_id, actor_token_id, action, target_type, target_id, detail, ip, created_at)
-    SELECT ${event.workspaceId}, ${actor.userId}, ${actor.tokenId ?? null}, ${event.action}, ${event.targetType},
-      ${event.targetId}, ${detail}, ${actor.ip ?? null}, ${Date.now()}
-    WHERE changes() > 0`);
+  // Columns in the table's order (id first: NULL lets SQLite assign it).
+  return db.insert(auditLog).select(
+    sql`SELECT NULL, ${event.workspaceId}, ${actor.userId}, ${actor.tokenId ?? null}, ${event.action}, ${event.targetType},
+      ${event.targetId}, ${detail}, ${actor.ip ?? null}, ${Date.now()} WHERE changes() > 0`,
+  );
 }

@@ -217,10 +217,13 @@ export async function acceptInvite(db: Db, user: User, open: OpenInvite, ip: str
       .set({ acceptedAt: now, acceptedBy: user.id })
       .where(and(eq(invites.id, invite.id), isNull(invites.acceptedAt), isNull(invites.revokedAt), gt(invites.expiresAt, now)))
       .returning(),
-    db.run(sql`INSERT INTO memberships (workspace_id, user_id, role, created_at)
-      SELECT workspace_id, accepted_by, role, ${now.getTime()} FROM invites
-      WHERE id = ${invite.id} AND accepted_by = ${user.id} AND accepted_at = ${now.getTime()}
-      ON CONFLICT DO NOTHING`),
+    db
+      .insert(memberships)
+      .select(
+        sql`SELECT workspace_id, accepted_by, role, ${now.getTime()} FROM invites
+          WHERE id = ${invite.id} AND accepted_by = ${user.id} AND accepted_at = ${now.getTime()}`,
+      )
+      .onConflictDoNothing(),
     auditIfChanged(db, { userId: user.id, ip }, {
       workspaceId: invite.workspaceId,
       action: "invite.accepted",
