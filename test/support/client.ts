@@ -17,7 +17,7 @@ export class Browser {
     if (this.cookies.size) headers.set("cookie", [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; "));
     if (options.htmx) headers.set("hx-request", "true");
     if (method !== "GET") {
-      if (options.csrf !== false) headers.set("x-csrf-token", this.cookies.get("__Host-csrf") ?? "");
+      if (options.csrf !== false && !headers.has("x-csrf-token")) headers.set("x-csrf-token", this.cookies.get("__Host-csrf") ?? "");
       if (!headers.has("sec-fetch-site")) headers.set("sec-fetch-site", "same-origin");
       headers.set("origin", headers.get("origin") ?? ORIGIN);
     }
