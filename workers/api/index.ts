@@ -58,6 +58,8 @@ app.get(
     url: "/api/v1/openapi.json",
     cdn: "/vendor/scalar-api-reference.js",
     pageTitle: "Content Engine API",
+    // Scalar fetches its fonts from its own CDN by default; the page uses system fonts instead.
+    withDefaultFonts: false,
     nonce: c.get("secureHeadersNonce"),
   })),
 );
