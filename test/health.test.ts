@@ -33,7 +33,7 @@ describe("queue consumers", () => {
     ]);
     const ctx = createExecutionContext();
     const { default: worker } = await import("../workers/api/index");
-    await worker.queue(batch, env, ctx);
+    await worker.queue(batch);
     const result = await getQueueResult(batch, ctx);
     expect(result.explicitAcks).toEqual(["ping"]);
     expect(result.retryMessages.map((m) => m.msgId)).toEqual(["unknown"]);
