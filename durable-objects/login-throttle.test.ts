@@ -29,13 +29,14 @@ describe("LoginThrottle", () => {
     const old = Date.now() - WINDOW_MS - 5_000;
     await stub.recordFailure(old);
     await stub.recordFailure(Date.now());
+    // Set in the future so it does not fire on its own; runDurableObjectAlarm runs it now.
     await runInDurableObject(stub, async (_instance: LoginThrottle, state) => {
-      await state.storage.setAlarm(Date.now());
+      await state.storage.setAlarm(Date.now() + 60_000);
     });
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     await runInDurableObject(stub, async (_instance: LoginThrottle, state) => {
       expect(state.storage.sql.exec("SELECT COUNT(*) AS n FROM failures").one().n).toBe(1);
-      await state.storage.setAlarm(Date.now());
+      await state.storage.setAlarm(Date.now() + 60_000);
     });
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     await runInDurableObject(stub, async (_instance: LoginThrottle, state) => {
