@@ -4,6 +4,6 @@ import { defineConfig } from "drizzle-kit";
 // and by the vitest setup file.
 export default defineConfig({
   dialect: "sqlite",
-  schema: "./lib/db/schema.ts",
+  schema: "./lib/db/schema/index.ts",
   out: "./migrations",
 });

@@ -1,16 +1,8 @@
-/**
- * The D1 schema, in one place. Every table that belongs to a workspace carries `workspace_id`,
- * and every query on it filters by that column.
- * Times are UTC instants stored as integer milliseconds.
- */
-import { sql } from "drizzle-orm";
+/** Accounts and access: users, sessions, workspaces, memberships, invitations, API tokens, audit log. */
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { ROLES } from "../domain/roles";
+import { ROLES } from "../../domain/roles";
 
-const createdAt = () =>
-  integer("created_at", { mode: "timestamp_ms" })
-    .notNull()
-    .default(sql`(unixepoch('subsec') * 1000)`);
+import { createdAt } from "./columns";
 
 export const users = sqliteTable("users", {
   id: text("id").primaryKey(),
@@ -42,6 +34,8 @@ export const workspaces = sqliteTable("workspaces", {
   name: text("name").notNull(),
   /** IANA zone the calendar and posting slots are shown in. */
   timezone: text("timezone").notNull().default("UTC"),
+  /** Whether authors may approve their own content (lib/domain/workflow.ts). */
+  allowSelfApproval: integer("allow_self_approval", { mode: "boolean" }).notNull().default(false),
   createdAt: createdAt(),
 });
 

@@ -1,0 +1,6 @@
+/**
+ * The D1 schema, one file per area. Every table that belongs to a workspace carries `workspace_id`,
+ * and every query on it filters by that column. Times are UTC instants in integer milliseconds.
+ */
+export * from "./accounts";
+export * from "./content";
