@@ -19,5 +19,8 @@ export default defineConfig({
     include: ["{workers,lib,durable-objects,test}/**/*.test.{ts,tsx}"],
     exclude: ["test/browser/**", "node_modules/**"],
     setupFiles: ["./test/apply-migrations.ts"],
+    // sanitize-html is CommonJS with deep requires (postcss → source-map-js) that workerd's module
+    // loader cannot resolve one by one; pre-bundling it (as wrangler's esbuild does for deploys) can.
+    deps: { optimizer: { ssr: { enabled: true, include: ["sanitize-html"] } } },
   },
 });

@@ -34,7 +34,7 @@ export async function startDevServer(port) {
   const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
     try {
-      if ((await fetch(`${baseUrl}/healthz`)).ok) return { baseUrl, stop, output };
+      if ((await fetch(`${baseUrl}/healthz`)).ok) return { baseUrl, stop, output, state };
     } catch {}
     await new Promise((r) => setTimeout(r, 500));
   }

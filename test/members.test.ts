@@ -34,8 +34,8 @@ describe("workspaces", () => {
   it("shows an empty state for areas not built yet", async () => {
     const owner = await signUp("Emma");
     const ws = await createWorkspace(owner);
-    const html = await (await owner.get(`/w/${ws}/calendar`)).text();
-    expect(html).toContain("Month and week views");
+    const html = await (await owner.get(`/w/${ws}/analytics`)).text();
+    expect(html).toContain("Engagement over time per platform");
   });
 });
 

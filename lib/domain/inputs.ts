@@ -43,7 +43,15 @@ export const timezone = z
     }
   }, "must be an IANA time zone such as Europe/Paris or UTC");
 
-export const workspaceInput = z.object({ name: workspaceName, timezone: timezone.optional() });
+/** A checkbox (`on`/`off`, see the settings form) or a JSON boolean. */
+const flag = z.union([z.boolean(), z.enum(["on", "off"]).transform((v) => v === "on")], { error: "must be true or false" });
+
+export const workspaceInput = z.object({
+  name: workspaceName,
+  timezone: timezone.optional(),
+  /** Whether authors may approve their own content. */
+  allowSelfApproval: flag.optional(),
+});
 export const inviteInput = z.object({
   role,
   email: z.union([z.literal("").transform(() => undefined), email]).optional(),

@@ -15,12 +15,29 @@ export class AppError extends Error {
   }
 }
 
+/** A save based on an older version: carries the current version so the client can show both. */
+export class EditConflict extends AppError {
+  constructor(
+    message: string,
+    readonly current: unknown,
+  ) {
+    super(409, "edit_conflict", message);
+  }
+}
+
 export const notFound = (what = "Not found") => new AppError(404, "not_found", what);
 export const forbidden = (message = "You do not have permission to do that.") =>
   new AppError(403, "forbidden", message);
 
-export type ErrorBody = { error: { code: string; message: string; fields?: Record<string, string> } };
+export type ErrorBody = { error: { code: string; message: string; fields?: Record<string, string>; current?: unknown } };
 
 export function errorBody(error: AppError): ErrorBody {
-  return { error: { code: error.code, message: error.message, ...(error.fields ? { fields: error.fields } : {}) } };
+  return {
+    error: {
+      code: error.code,
+      message: error.message,
+      ...(error.fields ? { fields: error.fields } : {}),
+      ...(error instanceof EditConflict ? { current: error.current } : {}),
+    },
+  };
 }

@@ -10,6 +10,12 @@ import { config } from "../../lib/config/env";
 import { notFound } from "../../lib/http/errors";
 import { settleUnhandled } from "../../lib/queues/messages";
 import { auditPages } from "./audit/ui";
+import { calendarPages } from "./calendar/ui";
+import { campaignPages } from "./campaigns/ui";
+import { contentEditor } from "./content/editor";
+import { contentHistory } from "./content/history";
+import { contentList } from "./content/list";
+import { contentReview } from "./content/review";
 import { authRoutes } from "./auth/routes";
 import { handleError } from "./errors";
 import { healthRoutes } from "./health/routes";
@@ -72,7 +78,21 @@ ui.route("/", workspaceRoutes);
 ui.route("/", inviteAcceptance);
 ui.use("/w/:workspaceId", requireUser, workspaceAccess);
 ui.use("/w/:workspaceId/*", requireUser, workspaceAccess);
-for (const pages of [workspacePages, memberPages, tokenPages, auditPages]) ui.route("/w/:workspaceId", pages);
+for (const pages of [
+  workspacePages,
+  memberPages,
+  tokenPages,
+  auditPages,
+  // The list first: its fixed paths (/content/rows) must win over /content/:contentId.
+  contentList,
+  contentEditor,
+  contentHistory,
+  contentReview,
+  calendarPages,
+  campaignPages,
+]) {
+  ui.route("/w/:workspaceId", pages);
+}
 app.route("/", ui);
 
 export { LoginThrottle };

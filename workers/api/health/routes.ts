@@ -4,6 +4,9 @@ import type { AppEnv } from "../types";
 
 export const healthRoutes = new Hono<AppEnv>();
 
+/** Liveness only: answers without touching any binding (also the baseline route of the benchmarks). */
+healthRoutes.get("/livez", (c) => c.text("ok"));
+
 type Check = { ok: boolean; ms: number; error?: string };
 
 async function timed(run: () => Promise<unknown>): Promise<Check> {

@@ -41,6 +41,7 @@ export function Layout(props: Chrome & { children: Child }) {
           {props.user && props.workspaces && <WorkspaceSwitcher current={props.workspace} workspaces={props.workspaces} />}
           {props.user && (
             <nav class="account" aria-label="Account">
+              {props.workspace && <a href={`/w/${props.workspace.id}/notifications`}>Notifications</a>}
               <a href="/account">{props.user.name}</a>
               <form method="post" action="/logout">
                 <CsrfField token={props.csrfToken} />

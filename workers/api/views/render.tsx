@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Child } from "hono/jsx";
 import { workspacesOf } from "../workspaces/service";
 import type { AppEnv } from "../types";
@@ -9,7 +10,7 @@ export async function renderPage(
   c: Context<AppEnv>,
   page: { title: string; area?: string; inWorkspace?: boolean },
   body: Child,
-  status: 200 | 201 = 200,
+  status: ContentfulStatusCode = 200,
 ) {
   const auth = c.get("auth");
   const access = page.inWorkspace ? c.get("access") : undefined;

@@ -8,10 +8,10 @@ import { body, errors, iso, json, security, timestamp, workspaceParams, type Api
 import { updateWorkspace } from "./service";
 
 export const WorkspaceSchema = z
-  .object({ id: z.string(), name: z.string(), timezone: z.string(), createdAt: timestamp })
+  .object({ id: z.string(), name: z.string(), timezone: z.string(), allowSelfApproval: z.boolean(), createdAt: timestamp })
   .openapi("Workspace");
 
-export const toWorkspace = (w: Workspace) => ({ id: w.id, name: w.name, timezone: w.timezone, createdAt: iso(w.createdAt) });
+export const toWorkspace = (w: Workspace) => ({ id: w.id, name: w.name, timezone: w.timezone, allowSelfApproval: w.allowSelfApproval, createdAt: iso(w.createdAt) });
 
 export function workspaceApi(api: Api) {
   api.openapi(

@@ -31,10 +31,18 @@ export async function createWorkspace(db: Db, actor: Actor, input: { name: strin
   return rows[0]!;
 }
 
-export async function updateWorkspace(db: Db, access: WorkspaceAccess, input: { name: string; timezone?: string }): Promise<Workspace> {
+export async function updateWorkspace(
+  db: Db,
+  access: WorkspaceAccess,
+  input: { name: string; timezone?: string | undefined; allowSelfApproval?: boolean | undefined },
+): Promise<Workspace> {
   if (!can(access.role, "workspace.rename")) throw forbidden();
   const { workspace, actor } = access;
-  const change = { name: input.name, timezone: input.timezone ?? workspace.timezone };
+  const change = {
+    name: input.name,
+    timezone: input.timezone ?? workspace.timezone,
+    allowSelfApproval: input.allowSelfApproval ?? workspace.allowSelfApproval,
+  };
   const [rows] = await db.batch([
     db.update(workspaces).set(change).where(eq(workspaces.id, workspace.id)).returning(),
     auditEntry(db, actor, {
@@ -42,7 +50,7 @@ export async function updateWorkspace(db: Db, access: WorkspaceAccess, input: { 
       action: "workspace.updated",
       targetType: "workspace",
       targetId: workspace.id,
-      detail: { from: { name: workspace.name, timezone: workspace.timezone }, to: change },
+      detail: { from: { name: workspace.name, timezone: workspace.timezone, allowSelfApproval: workspace.allowSelfApproval }, to: change },
     }),
   ]);
   return rows[0]!;

@@ -91,6 +91,12 @@ workspacePages.get("/settings", (c) => {
         <fieldset disabled={!editable}>
           <Field label="Workspace name" name="name" value={workspace.name} required />
           <Field label="Time zone" name="timezone" value={workspace.timezone} hint="An IANA zone, for example Europe/Paris. The calendar and posting slots use it." />
+          <p class="field checkbox">
+            <input type="hidden" name="allowSelfApproval" value="off" />
+            <label>
+              <input type="checkbox" name="allowSelfApproval" value="on" checked={workspace.allowSelfApproval} /> Authors may approve their own content
+            </label>
+          </p>
           <button type="submit">Save</button>
         </fieldset>
         {!editable && <p class="hint">Only owners and admins can change these.</p>}
