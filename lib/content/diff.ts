@@ -54,8 +54,8 @@ export function diffWords(before: string, after: string): Hunk[] {
       if (i < n && j < m && midA[i] === midB[j]) {
         push("equal", midA[i++]!);
         j++;
-      } else if (j < m && (i === n || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) push("insert", midB[j++]!);
-      else push("delete", midA[i++]!);
+      } else if (i < n && (j === m || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) push("delete", midA[i++]!);
+      else push("insert", midB[j++]!);
     }
   }
   push("equal", a.slice(endA).join(""));

@@ -11,9 +11,21 @@ const TAGS = [
   "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "dl", "dt", "dd", "abbr", "cite", "q", "time", "span", "div",
 ];
 
-function absolute(url: string, baseUrl: string | undefined): string | null {
+const SAFE_SCHEMES = new Set(["http:", "https:", "mailto:"]);
+const IMAGE_SCHEMES = new Set(["http:", "https:"]);
+
+/**
+ * The URL as the browser will follow it, or null to drop it. Relative URLs resolve against the page
+ * they came from; without one, only same-site paths and fragments stay. Anything that does not end
+ * up http(s) or mailto (say, a `javascript:` behind Unicode spaces that sanitize-html lets through)
+ * is dropped.
+ */
+function safeUrl(url: string, baseUrl: string | undefined, schemes: Set<string>): string | null {
+  const trimmed = url.trim();
+  if (!baseUrl && /^(\/(?!\/)|#)/.test(trimmed)) return trimmed;
   try {
-    return new URL(url, baseUrl).href;
+    const resolved = new URL(trimmed, baseUrl);
+    return schemes.has(resolved.protocol) ? resolved.href : null;
   } catch {
     return null;
   }
@@ -39,12 +51,13 @@ export function sanitizeHtml(html: string, options: { baseUrl?: string } = {}): 
     nonTextTags: ["script", "style", "textarea", "option", "noscript", "template", "iframe", "object", "svg", "math"],
     transformTags: {
       a: (tagName, attribs) => {
-        const href = attribs.href ? absolute(attribs.href, options.baseUrl) : null;
-        return { tagName, attribs: { ...attribs, ...(href ? { href } : {}), rel: "noopener noreferrer nofollow" } };
+        const { href: given, ...rest } = attribs;
+        const href = given ? safeUrl(given, options.baseUrl, SAFE_SCHEMES) : null;
+        return { tagName, attribs: { ...rest, ...(href ? { href } : {}), rel: "noopener noreferrer nofollow" } };
       },
       img: (tagName, attribs) => {
-        const src = attribs.src ? absolute(attribs.src, options.baseUrl) : null;
-        const { src: _, ...rest } = attribs;
+        const { src: given, ...rest } = attribs;
+        const src = given ? safeUrl(given, options.baseUrl, IMAGE_SCHEMES) : null;
         return { tagName, attribs: src ? { ...rest, src } : rest };
       },
     },
