@@ -15,3 +15,19 @@ export async function launch() {
 export const BASE_URL = process.env.BASE_URL ?? "http://localhost:8787";
 
 export const uniqueEmail = (name) => `${name}.${Date.now()}.${Math.floor(Math.random() * 1e6)}@example.com`;
+
+/** Fills and submits the sign-up form on the current page. */
+export async function signUp(page, name, email) {
+  await page.getByLabel("Your name").fill(name);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill("a long enough password");
+  await page.getByRole("button", { name: "Create account" }).click();
+}
+
+/** Collects uncaught page errors and console errors, so a test can assert there were none. */
+export function watchErrors(page) {
+  const errors = [];
+  page.on("pageerror", (err) => errors.push(err.message));
+  page.on("console", (msg) => msg.type() === "error" && errors.push(msg.text()));
+  return errors;
+}

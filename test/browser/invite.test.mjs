@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { BASE_URL, launch, uniqueEmail } from "./browser.mjs";
+import { BASE_URL, launch, signUp, uniqueEmail, watchErrors } from "./browser.mjs";
 
 let browser;
 before(async () => {
@@ -10,18 +10,9 @@ after(async () => {
   await browser?.close();
 });
 
-async function signUp(page, name, email) {
-  await page.getByLabel("Your name").fill(name);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill("a long enough password");
-  await page.getByRole("button", { name: "Create account" }).click();
-}
-
 test("sign up, create a workspace, invite a member, accept the invitation as that member", async () => {
   const owner = await (await browser.newContext({ baseURL: BASE_URL })).newPage();
-  const errors = [];
-  owner.on("pageerror", (err) => errors.push(err.message));
-  owner.on("console", (msg) => msg.type() === "error" && errors.push(msg.text()));
+  const errors = watchErrors(owner);
 
   await owner.goto("/");
   await owner.waitForURL(/\/signup$/);
