@@ -42,13 +42,18 @@ function seed(state, workspaceId) {
 }
 
 export async function run() {
-  const server = await startDevServer(process.env.BENCH_PORT ?? 8799);
+  const port = process.env.BENCH_PORT ?? 8799;
+  // Set up through the app, then seed with the server stopped (wrangler d1 execute and wrangler dev
+  // must not share the local database files), then measure on a fresh server over the same data.
+  const setup = await startDevServer(port);
+  const { send, workspace, workspaceId } = await session(setup.baseUrl, "Lister");
+  const tokenPage = await (await send(`${workspace}/tokens`, { name: "bench", scope: "read" }, { "hx-request": "true" })).text();
+  const token = tokenPage.match(/value="(cet_[\w-]+)"/)[1];
+  await setup.stop({ keepState: true });
+  seed(setup.state, workspaceId);
+  const server = await startDevServer(port, setup);
   try {
     const { baseUrl } = server;
-    const { send, workspace, workspaceId } = await session(baseUrl, "Lister");
-    seed(server.state, workspaceId);
-    const tokenPage = await (await send(`${workspace}/tokens`, { name: "bench", scope: "read" }, { "hx-request": "true" })).text();
-    const token = tokenPage.match(/value="(cet_[\w-]+)"/)[1];
     const cases = {
       baseline: () => fetch(`${baseUrl}/livez`),
       page: () => send(`${workspace}/content`),
@@ -86,6 +91,6 @@ export async function run() {
     console.log(table);
     console.log(JSON.stringify(figures));
   } finally {
-    server.stop();
+    await server.stop();
   }
 }

@@ -52,6 +52,6 @@ export async function run() {
     writeResult("pages", { when, rounds: ROUNDS, node: process.version, rows }, table);
     console.log(table);
   } finally {
-    server.stop();
+    await server.stop();
   }
 }

@@ -1,15 +1,16 @@
 // Starts the three Workers in `wrangler dev` on `port` with a throwaway state directory and a
 // random SESSION_SECRET, for browser tests and benchmarks; `stop()` kills it and deletes the state.
+// Passing `{ state, secret }` from an earlier server restarts on the same data (and keeps it).
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { WORKER_CONFIGS, root } from "./lib.mjs";
 
-export async function startDevServer(port) {
+export async function startDevServer(port, reuse) {
   const baseUrl = `http://localhost:${port}`;
-  const state = mkdtempSync(join(tmpdir(), "content-engine-"));
-  const secret = `${crypto.randomUUID()}-${crypto.randomUUID()}`;
+  const state = reuse?.state ?? mkdtempSync(join(tmpdir(), "content-engine-"));
+  const secret = reuse?.secret ?? `${crypto.randomUUID()}-${crypto.randomUUID()}`;
   const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", state, "-c", "wrangler.toml"], {
     cwd: root,
     encoding: "utf8",
@@ -24,20 +25,22 @@ export async function startDevServer(port) {
   const output = { log: "" };
   server.stdout.on("data", (chunk) => (output.log += chunk));
   server.stderr.on("data", (chunk) => (output.log += chunk));
-  const stop = () => {
+  const exited = new Promise((resolve) => server.on("exit", resolve));
+  const stop = async ({ keepState = false } = {}) => {
     try {
       process.kill(-server.pid, "SIGTERM");
     } catch {}
-    rmSync(state, { recursive: true, force: true });
+    await exited;
+    if (!keepState) rmSync(state, { recursive: true, force: true });
   };
 
   const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
     try {
-      if ((await fetch(`${baseUrl}/healthz`)).ok) return { baseUrl, stop, output, state };
+      if ((await fetch(`${baseUrl}/healthz`)).ok) return { baseUrl, stop, output, state, secret };
     } catch {}
     await new Promise((r) => setTimeout(r, 500));
   }
-  stop();
+  await stop();
   throw new Error(`wrangler dev did not become healthy within 90 s:\n${output.log}`);
 }

@@ -26,6 +26,6 @@ try {
   status = run.status ?? 1;
   if (status !== 0) console.error(`\n--- wrangler dev output ---\n${server.output.log.slice(-6000)}`);
 } finally {
-  server.stop();
+  await server.stop();
 }
 process.exit(status);
