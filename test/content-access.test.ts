@@ -38,6 +38,10 @@ describe("tenant isolation", () => {
       ["GET", `/w/${bobWs}/content`],
       ["GET", `/w/${bobWs}/calendar`],
       ["GET", `/w/${bobWs}/review`],
+      ["GET", `/w/${bobWs}/campaigns`],
+      ["GET", `/w/${bobWs}/notifications`],
+      ["POST", `/w/${bobWs}/campaigns`],
+      ["POST", `/w/${bobWs}/templates`],
       ["GET", `/w/${aliceWs}/content/${bobItem}`],
       ["GET", `/w/${aliceWs}/content/${bobItem}/revisions`],
       ["GET", `/w/${aliceWs}/content/${bobItem}/diff?a=1&b=1`],
@@ -67,6 +71,11 @@ describe("tenant isolation", () => {
       ["POST", `/workspaces/${aliceWs}/content/${bobItem}/comments`, { body: "hi" }],
       ["GET", `/workspaces/${aliceWs}/content/${bobItem}/revisions`],
       ["POST", `/workspaces/${aliceWs}/content/${bobItem}/revisions/1/restore`, { basedOn: 1 }],
+      ["POST", `/workspaces/${aliceWs}/calendar/moves`, { contentId: bobItem, day: "2099-01-01" }],
+      ["GET", `/workspaces/${bobWs}/campaigns`],
+      ["GET", `/workspaces/${bobWs}/templates`],
+      ["GET", `/workspaces/${bobWs}/notifications`],
+      ["GET", `/workspaces/${bobWs}/calendar?from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z`],
     ];
     for (const [method, path, body] of calls) {
       const response = await api(aliceToken, method, path, body);

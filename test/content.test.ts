@@ -206,3 +206,48 @@ describe("calendar", () => {
     expect(response.status).toBe(409);
   });
 });
+
+describe("campaigns, templates, calendar and notifications through the API", () => {
+  it("creates and lists campaigns and templates, refusing duplicate names", async () => {
+    const campaign = await api(ownerToken, "POST", `/workspaces/${ws}/campaigns`, { name: "Spring", description: "Q2 push" });
+    expect(campaign.status).toBe(201);
+    expect((await api(ownerToken, "POST", `/workspaces/${ws}/campaigns`, { name: "Spring" })).status).toBe(409);
+    const { id } = (await campaign.json()) as { id: string };
+    const item = await create(ownerToken, { title: "In campaign", campaignId: id });
+    const list = (await (await api(ownerToken, "GET", `/workspaces/${ws}/content?campaignId=${id}`)).json()) as { items: { id: string }[] };
+    expect(list.items.map((i) => i.id)).toEqual([item.id]);
+    const template = await api(ownerToken, "POST", `/workspaces/${ws}/templates`, { name: "Weekly tip", kind: "post", body: "Tip: {{tip}}", platforms: ["x", "mastodon"] });
+    expect(template.status).toBe(201);
+    const bad = await api(ownerToken, "POST", `/workspaces/${ws}/templates`, { name: "Bad", kind: "post", body: "x", platforms: ["orkut"] });
+    expect(bad.status).toBe(422);
+    const templates = (await (await api(ownerToken, "GET", `/workspaces/${ws}/templates`)).json()) as { templates: { name: string; platforms: string[] }[] };
+    expect(templates.templates).toEqual([expect.objectContaining({ name: "Weekly tip", platforms: ["x", "mastodon"] })]);
+  });
+
+  it("lists the calendar by instants and moves an item through the API", async () => {
+    await owner.post(`/w/${ws}/settings`, { name: "Studio", timezone: "UTC", allowSelfApproval: "on" });
+    const item = await create(ownerToken, { title: "API scheduled" });
+    const year = new Date().getUTCFullYear() + 1;
+    for (const action of ["submit", "approve"]) await api(ownerToken, "POST", `/workspaces/${ws}/content/${item.id}/transitions`, { action });
+    await api(ownerToken, "POST", `/workspaces/${ws}/content/${item.id}/transitions`, { action: "schedule", scheduledAt: `${year}-05-05T10:15:00Z` });
+    const range = `from=${year}-05-01T00:00:00Z&to=${year}-06-01T00:00:00Z`;
+    const listed = (await (await api(ownerToken, "GET", `/workspaces/${ws}/calendar?${range}`)).json()) as { items: { id: string; local: string }[] };
+    expect(listed.items).toEqual([expect.objectContaining({ id: item.id, local: `${year}-05-05T10:15` })]);
+    const moved = await api(ownerToken, "POST", `/workspaces/${ws}/calendar/moves`, { contentId: item.id, day: `${year}-05-07`, time: "08:00" });
+    expect(await moved.json()).toEqual({ scheduledAt: `${year}-05-07T08:00:00.000Z` });
+    expect((await api(ownerToken, "GET", `/workspaces/${ws}/calendar?from=yesterday&to=later`)).status).toBe(422);
+  });
+
+  it("lists and clears the token owner's notifications", async () => {
+    const item = await create(ownerToken, { title: "Ping" });
+    expect((await api(ownerToken, "POST", `/workspaces/${ws}/content/${item.id}/comments`, { body: "@eddie look" })).status).toBe(201);
+    // The mention notifies Eddie, not the owner who wrote it; the owner has the review requests.
+    const mine = (await (await api(ownerToken, "GET", `/workspaces/${ws}/notifications`)).json()) as { notifications: { kind: string }[] };
+    expect(mine.notifications.map((n) => n.kind)).toContain("review_requested");
+    expect(mine.notifications.map((n) => n.kind)).not.toContain("mention");
+    const read = (await (await api(ownerToken, "POST", `/workspaces/${ws}/notifications/read`)).json()) as { marked: number };
+    expect(read.marked).toBeGreaterThan(0);
+    const after = (await (await api(ownerToken, "GET", `/workspaces/${ws}/notifications`)).json()) as { notifications: { readAt: string | null }[] };
+    expect(after.notifications.every((n) => n.readAt !== null)).toBe(true);
+  });
+});

@@ -10,6 +10,7 @@ import { createMiddleware } from "hono/factory";
 import { AppError } from "../../../lib/http/errors";
 import { invalidInput } from "../../../lib/http/validate";
 import { auditApi } from "../audit/api";
+import { campaignApi } from "../campaigns/api";
 import { contentApi } from "../content/api";
 import { memberApi } from "../members/api";
 import { tokenApi } from "../tokens/api";
@@ -43,9 +44,11 @@ api.doc31("/v1/openapi.json", (c) => ({
   servers: [{ url: `${new URL(c.req.url).origin}/api` }],
 }));
 
-/** Bodies must be JSON, at most 1 MB; checked before anything reads them. */
+/** Bodies, when there is one, must be JSON, at most 1 MB; checked before anything reads them. */
 const jsonBodies = createMiddleware<AppEnv>(async (c, next) => {
-  if (["POST", "PUT", "PATCH"].includes(c.req.method)) {
+  const length = c.req.header("content-length");
+  const hasBody = (length !== undefined && length !== "0") || c.req.header("transfer-encoding") !== undefined;
+  if (["POST", "PUT", "PATCH"].includes(c.req.method) && hasBody) {
     const type = c.req.header("content-type") ?? "";
     if (!/^application\/json\b/i.test(type)) {
       throw new AppError(415, "unsupported_media_type", `Send the body as application/json (got ${type || "no Content-Type"}).`);
@@ -71,3 +74,4 @@ memberApi(api);
 tokenApi(api);
 auditApi(api);
 contentApi(api);
+campaignApi(api);
