@@ -112,7 +112,8 @@ export function hashtags(text: string): string[] {
 
 export type Measurement = { used: number; max: number; remaining: number; ok: boolean; problems: string[] };
 
-const NAMES: Record<Platform, string> = {
+/** How each platform is named to people. */
+export const PLATFORM_NAMES: Record<Platform, string> = {
   x: "X",
   bluesky: "Bluesky",
   threads: "Threads",
@@ -128,9 +129,9 @@ export function measure(platform: Platform, text: string, overrides?: LimitOverr
   const limits = limitsFor(platform, overrides);
   const used = countLength(platform, text);
   const problems: string[] = [];
-  if (used > limits.maxLength) problems.push(`${used - limits.maxLength} over ${NAMES[platform]}'s limit of ${limits.maxLength}`);
+  if (used > limits.maxLength) problems.push(`${used - limits.maxLength} over ${PLATFORM_NAMES[platform]}'s limit of ${limits.maxLength}`);
   const tags = hashtags(text).length;
-  if (limits.maxHashtags !== undefined && tags > limits.maxHashtags) problems.push(`${tags} hashtags: ${NAMES[platform]} allows at most ${limits.maxHashtags}`);
+  if (limits.maxHashtags !== undefined && tags > limits.maxHashtags) problems.push(`${tags} hashtags: ${PLATFORM_NAMES[platform]} allows at most ${limits.maxHashtags}`);
   return { used, max: limits.maxLength, remaining: limits.maxLength - used, ok: problems.length === 0, problems };
 }
 
@@ -142,16 +143,16 @@ export function validateVariant(platform: Platform, variant: { text: string; tit
   const problems = [...measure(platform, variant.text, overrides).problems];
   if (limits.titleMaxLength !== undefined) {
     const title = variant.title ?? "";
-    if (!title.trim()) problems.push(`${NAMES[platform]} needs a title`);
-    else if ([...title].length > limits.titleMaxLength) problems.push(`title is ${[...title].length - limits.titleMaxLength} over ${NAMES[platform]}'s limit of ${limits.titleMaxLength}`);
+    if (!title.trim()) problems.push(`${PLATFORM_NAMES[platform]} needs a title`);
+    else if ([...title].length > limits.titleMaxLength) problems.push(`title is ${[...title].length - limits.titleMaxLength} over ${PLATFORM_NAMES[platform]}'s limit of ${limits.titleMaxLength}`);
   }
   const images = variant.media.filter((m) => m.mime.startsWith("image/")).length;
   const videos = variant.media.filter((m) => m.mime.startsWith("video/")).length;
-  if (limits.requiresMedia && variant.media.length === 0) problems.push(`${NAMES[platform]} needs at least one image or video`);
-  if (variant.media.length > limits.media.maxItems) problems.push(`${variant.media.length} media: ${NAMES[platform]} allows at most ${limits.media.maxItems}`);
-  if (images > limits.media.maxImages) problems.push(`${images} images: ${NAMES[platform]} allows at most ${limits.media.maxImages}`);
-  if (videos > limits.media.maxVideos) problems.push(`${videos} videos: ${NAMES[platform]} allows at most ${limits.media.maxVideos}`);
-  if (images && videos && !limits.media.mixImagesAndVideo) problems.push(`${NAMES[platform]} does not mix images and video in one post`);
-  for (const m of variant.media) if (!limits.media.types.includes(m.mime)) problems.push(`${NAMES[platform]} does not accept ${m.mime}`);
+  if (limits.requiresMedia && variant.media.length === 0) problems.push(`${PLATFORM_NAMES[platform]} needs at least one image or video`);
+  if (variant.media.length > limits.media.maxItems) problems.push(`${variant.media.length} media: ${PLATFORM_NAMES[platform]} allows at most ${limits.media.maxItems}`);
+  if (images > limits.media.maxImages) problems.push(`${images} images: ${PLATFORM_NAMES[platform]} allows at most ${limits.media.maxImages}`);
+  if (videos > limits.media.maxVideos) problems.push(`${videos} videos: ${PLATFORM_NAMES[platform]} allows at most ${limits.media.maxVideos}`);
+  if (images && videos && !limits.media.mixImagesAndVideo) problems.push(`${PLATFORM_NAMES[platform]} does not mix images and video in one post`);
+  for (const m of variant.media) if (!limits.media.types.includes(m.mime)) problems.push(`${PLATFORM_NAMES[platform]} does not accept ${m.mime}`);
   return problems;
 }

@@ -8,7 +8,7 @@ import type { Child } from "hono/jsx";
 import { z } from "zod";
 import { campaigns } from "../../../lib/db/schema";
 import { renderMarkdown } from "../../../lib/content/markdown";
-import { limitsFor, measure, PLATFORMS, type Platform } from "../../../lib/domain/platforms";
+import { limitsFor, measure, PLATFORM_NAMES, PLATFORMS, type Platform } from "../../../lib/domain/platforms";
 import { can } from "../../../lib/domain/roles";
 import { EditConflict } from "../../../lib/http/errors";
 import { parseInput } from "../../../lib/http/validate";
@@ -22,20 +22,9 @@ import { contentSave } from "./inputs";
 import { STATUS_LABELS } from "./labels";
 import { getContent, saveContent, type ContentView } from "./service";
 import { actionsFor, timeline, type TimelineEntry } from "./workflow";
+import { utcMinute } from "../views/format";
 
 export const contentEditor = new Hono<AppEnv>();
-
-const PLATFORM_NAMES: Record<Platform, string> = {
-  x: "X",
-  bluesky: "Bluesky",
-  threads: "Threads",
-  mastodon: "Mastodon",
-  linkedin: "LinkedIn",
-  instagram: "Instagram",
-  facebook: "Facebook",
-  youtube: "YouTube",
-  tiktok: "TikTok",
-};
 
 /** The live counter beside a variant, measured by the same rules the publisher enforces. */
 export function Counter(props: { platform: Platform; text: string }) {
@@ -108,7 +97,7 @@ function Timeline(props: { entries: TimelineEntry[] }) {
     <ol class="timeline">
       {props.entries.map((e) => (
         <li>
-          <time datetime={e.createdAt.toISOString()}>{e.createdAt.toISOString().slice(0, 16).replace("T", " ")}</time> <strong>{e.actorName ?? "system"}</strong>{" "}
+          <time datetime={e.createdAt.toISOString()}>{utcMinute(e.createdAt)}</time> <strong>{e.actorName ?? "system"}</strong>{" "}
           {e.kind === "comment" ? "commented" : e.toStatus ? `${e.kind.replace("_", " ")} → ${STATUS_LABELS[e.toStatus] ?? e.toStatus}` : e.kind}
           {e.body && <blockquote>{e.body}</blockquote>}
         </li>

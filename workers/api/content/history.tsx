@@ -9,6 +9,7 @@ import { CsrfField } from "../views/layout";
 import { renderPage } from "../views/render";
 import { getContent, getRevision, listRevisions, restoreRevision } from "./service";
 import type { ContentRevision } from "../../../lib/db/schema";
+import { utcMinute } from "../views/format";
 
 export const contentHistory = new Hono<AppEnv>();
 
@@ -68,7 +69,7 @@ contentHistory.get("/content/:contentId/revisions", async (c) => {
           {revisions.map((r) => (
             <tr>
               <td>v{r.version}</td>
-              <td>{r.createdAt.toISOString().slice(0, 16).replace("T", " ")}</td>
+              <td>{utcMinute(r.createdAt)}</td>
               <td>{r.authorName ?? ""}</td>
               <td>
                 {r.version !== item.version && (

@@ -14,10 +14,11 @@ import { newContent } from "./inputs";
 import { contentFromForm } from "./form";
 import { formInput, goTo } from "../lib/respond";
 import { STATUS_LABELS } from "./labels";
+import { utcMinute } from "../views/format";
 
 export const contentList = new Hono<AppEnv>();
 
-const when = (d: Date | null) => (d ? d.toISOString().slice(0, 16).replace("T", " ") : "");
+const when = (d: Date | null) => (d ? utcMinute(d) : "");
 
 function Rows(props: { items: ContentListItem[]; base: string; next: string | null; query: string }) {
   return (

@@ -11,6 +11,7 @@ import { EmptyState } from "../views/pages";
 import { renderPage } from "../views/render";
 import { localToInstant } from "./time";
 import { addComment, transitionContent } from "./workflow";
+import { utcMinute } from "../views/format";
 
 export const contentReview = new Hono<AppEnv>();
 
@@ -72,7 +73,7 @@ contentReview.get("/review", async (c) => {
                 </td>
                 <td>{i.kind}</td>
                 <td>{i.authorName}</td>
-                <td>{i.updatedAt.toISOString().slice(0, 16).replace("T", " ")}</td>
+                <td>{utcMinute(i.updatedAt)}</td>
               </tr>
             ))}
           </tbody>
@@ -110,7 +111,7 @@ contentReview.get("/notifications", async (c) => {
             {list.map((n) => (
               <li class={n.readAt ? "read" : "unread"}>
                 {n.contentId ? <a href={`/w/${workspace.id}/content/${n.contentId}`}>{n.text}</a> : n.text}{" "}
-                <time datetime={n.createdAt.toISOString()}>{n.createdAt.toISOString().slice(0, 16).replace("T", " ")}</time>
+                <time datetime={n.createdAt.toISOString()}>{utcMinute(n.createdAt)}</time>
               </li>
             ))}
           </ul>

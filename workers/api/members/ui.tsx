@@ -23,6 +23,7 @@ import {
   revokeInvite,
   type Member,
 } from "./service";
+import { utcMinute } from "../views/format";
 
 export const memberPages = new Hono<AppEnv>();
 export const inviteAcceptance = new Hono<AppEnv>();
@@ -108,7 +109,7 @@ function InviteList(props: { invites: { invite: Invite; link: string }[]; viewer
                 <td>{invite.email ?? "anyone with the link"}</td>
                 <td>{invite.role}</td>
                 <td>
-                  <time datetime={invite.expiresAt.toISOString()}>{invite.expiresAt.toISOString().slice(0, 16).replace("T", " ")} UTC</time>
+                  <time datetime={invite.expiresAt.toISOString()}>{utcMinute(invite.expiresAt)} UTC</time>
                 </td>
                 <td>
                   <input class="invite-link" readonly value={link} aria-label="Invitation link" />

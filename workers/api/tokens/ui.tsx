@@ -7,10 +7,11 @@ import { CsrfField, SettingsTabs } from "../views/layout";
 import { EmptyState, Field } from "../views/pages";
 import { renderPage } from "../views/render";
 import { createToken, listTokens, revokeToken, type TokenListing } from "./service";
+import { utcMinute } from "../views/format";
 
 export const tokenPages = new Hono<AppEnv>();
 
-const when = (d: Date | null) => (d ? `${d.toISOString().slice(0, 16).replace("T", " ")} UTC` : "never");
+const when = (d: Date | null) => (d ? `${utcMinute(d)} UTC` : "never");
 
 function TokenTable(props: { tokens: TokenListing[]; workspaceId: string; csrfToken: string; created?: { name: string; secret: string } }) {
   return (
