@@ -16,6 +16,7 @@ import { contentEditor } from "./content/editor";
 import { contentHistory } from "./content/history";
 import { contentList } from "./content/list";
 import { contentReview } from "./content/review";
+import { mediaPages } from "./media/ui";
 import { authRoutes } from "./auth/routes";
 import { handleError } from "./errors";
 import { healthRoutes } from "./health/routes";
@@ -90,6 +91,7 @@ for (const pages of [
   contentReview,
   calendarPages,
   campaignPages,
+  mediaPages,
 ]) {
   ui.route("/w/:workspaceId", pages);
 }

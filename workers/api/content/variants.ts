@@ -1,4 +1,4 @@
-import { measure, PLATFORMS, type Platform } from "../../../lib/domain/platforms";
+import { PLATFORMS, validateVariant, type Platform } from "../../../lib/domain/platforms";
 import { AppError } from "../../../lib/http/errors";
 import type { VariantInput } from "./inputs";
 
@@ -21,6 +21,6 @@ export function validateVariants(variants: VariantInput[]): void {
 }
 
 /** What keeps variants from being published: each platform's limits, as sentences for a person. */
-export function limitProblems(variants: { platform: string; text: string }[]): string[] {
-  return variants.flatMap((v) => (isPlatform(v.platform) ? measure(v.platform, v.text).problems.map((p) => `${v.platform}: ${p}`) : []));
+export function limitProblems(variants: { platform: string; text: string; title: string | null; media: { mime: string }[] }[]): string[] {
+  return variants.flatMap((v) => (isPlatform(v.platform) ? validateVariant(v.platform, v).map((p) => `${v.platform}: ${p}`) : []));
 }

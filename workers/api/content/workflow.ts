@@ -4,16 +4,17 @@
  * on), followed in the same batch by its timeline entry, audit row and notifications, each written
  * only if the statement before it wrote something, so a lost race leaves no trace but a 409.
  */
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { auditEntry } from "../../../lib/audit";
 import type { Db } from "../../../lib/db/client";
-import { auditLog, content, contentEvents, notifications, users, type Workspace } from "../../../lib/db/schema";
+import { auditLog, content, contentEvents, media, notifications, users, type Workspace } from "../../../lib/db/schema";
 import { parseMentions } from "../../../lib/domain/mentions";
 import { can, type Role } from "../../../lib/domain/roles";
 import { allowedActions, transition, type Action } from "../../../lib/domain/workflow";
 import { AppError, forbidden } from "../../../lib/http/errors";
 import type { WorkspaceAccess } from "../types";
 import { listMembers } from "../members/service";
+import { assertMediaPublishable } from "../media/service";
 import { getContent, type ContentView } from "./service";
 import { limitProblems } from "./variants";
 
@@ -63,8 +64,15 @@ export async function transitionContent(db: Db, access: WorkspaceAccess, content
   if (!result.ok) throw new AppError(result.status, result.status === 409 ? "illegal_transition" : "forbidden", result.message);
   const action = input.action as Action;
   if (NEEDS_VALID_VARIANTS.includes(action)) {
-    const problems = limitProblems(item.variants);
+    const mediaIds = [...new Set(item.variants.flatMap((v) => v.mediaIds))];
+    const files = mediaIds.length
+      ? await db.select({ id: media.id, mime: media.mime }).from(media).where(and(eq(media.workspaceId, workspace.id), inArray(media.id, mediaIds))).all()
+      : [];
+    const withMedia = item.variants.map((v) => ({ ...v, media: v.mediaIds.flatMap((id) => files.filter((f) => f.id === id)) }));
+    const problems = limitProblems(withMedia);
     if (problems.length) throw new AppError(422, "over_limit", `Fix these first: ${problems.join("; ")}`);
+    // Images must carry alt text before anything can go out with them.
+    if (action === "schedule") await assertMediaPublishable(db, workspace.id, mediaIds);
   }
   let schedule: { scheduledAt: Date | null; scheduledZone: string | null } | undefined;
   if (action === "schedule") {

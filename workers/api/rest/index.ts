@@ -12,6 +12,7 @@ import { invalidInput } from "../../../lib/http/validate";
 import { auditApi } from "../audit/api";
 import { campaignApi } from "../campaigns/api";
 import { contentApi } from "../content/api";
+import { carriesFile, mediaApi } from "../media/api";
 import { memberApi } from "../members/api";
 import { tokenApi } from "../tokens/api";
 import type { AppEnv } from "../types";
@@ -19,6 +20,7 @@ import { workspaceApi } from "../workspaces/api";
 import { bearerAuth } from "./auth";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_FILE_BYTES = 100 * 1024 * 1024;
 
 export const api = new OpenAPIHono<AppEnv>({
   // zod failures on path, query or body become the same 422 as everywhere else, naming each field.
@@ -57,16 +59,25 @@ const jsonBodies = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
-api.use("/v1/*", jsonBodies);
-api.use(
-  "/v1/*",
-  bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: () => {
-      throw new AppError(413, "body_too_large", "The request body is larger than 1 MB.");
-    },
-  }),
-);
+const jsonLimit = bodyLimit({
+  maxSize: MAX_BODY_BYTES,
+  onError: () => {
+    throw new AppError(413, "body_too_large", "The request body is larger than 1 MB.");
+  },
+});
+// File uploads (media) carry bytes, not JSON; the service checks their type and size limits.
+const fileLimit = bodyLimit({
+  maxSize: MAX_FILE_BYTES,
+  onError: () => {
+    throw new AppError(413, "body_too_large", "The request body is larger than 100 MB.");
+  },
+});
+api.use("/v1/*", async (c, next) => {
+  if (carriesFile(c.req.method, c.req.path)) return fileLimit(c, next);
+  await jsonBodies(c, async () => {
+    await jsonLimit(c, next);
+  });
+});
 api.use("/v1/*", bearerAuth);
 
 workspaceApi(api);
@@ -75,3 +86,4 @@ tokenApi(api);
 auditApi(api);
 contentApi(api);
 campaignApi(api);
+mediaApi(api);

@@ -6,7 +6,7 @@ export const AREAS = [
   { slug: "generate", label: "Generate", ready: false, blurb: "AI generation jobs with their progress and cost, providers in a fallback chain, and brand voices." },
   { slug: "content", label: "Content", ready: true, blurb: "Articles, newsletters and posts with per-platform variants, revisions, comments and the review queue." },
   { slug: "calendar", label: "Calendar", ready: true, blurb: "Month and week views of everything scheduled and published, in the workspace's time zone; drag to reschedule." },
-  { slug: "media", label: "Media", ready: false, blurb: "Images and video stored in R2, with alt text, dimensions, and where each is used." },
+  { slug: "media", label: "Media", ready: true, blurb: "Images and video stored in R2, with alt text, dimensions, and where each is used." },
   { slug: "accounts", label: "Accounts", ready: false, blurb: "Connected social accounts (X, LinkedIn, Facebook, Instagram, Threads, Bluesky, Mastodon, YouTube, TikTok) and their token health." },
   { slug: "publishing", label: "Publishing", ready: false, blurb: "The publishing queue per account, posting slots, rate-limit waits, and failed publications with a retry button." },
   { slug: "subscribers", label: "Subscribers", ready: false, blurb: "Email subscribers with their consent records, lists, tags and segments; CSV import and export." },
