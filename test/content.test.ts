@@ -27,8 +27,8 @@ async function create(token: string, body: Record<string, unknown>): Promise<Con
 
 describe("content items", () => {
   it("creates a draft with variants and a first revision", async () => {
-    const item = await create(ownerToken, { title: "Launch", body: "We **launch** today", tags: ["News", "news", "launch"], variants: [{ platform: "x", text: "We launch today" }] });
-    expect(item).toMatchObject({ version: 1, status: "draft", variants: [{ platform: "x", text: "We launch today" }] });
+    const item = await create(ownerToken, { title: "Launch", body: "We **launch** today", tags: ["News", "news", "launch"], brandVoice: "Warm", variants: [{ platform: "x", text: "We launch today" }] });
+    expect(item).toMatchObject({ version: 1, status: "draft", brandVoice: "Warm", variants: [{ platform: "x", text: "We launch today" }] });
     const revisions = await env.DB.prepare("SELECT version FROM content_revisions WHERE content_id = ?").bind(item.id).all();
     expect(revisions.results).toEqual([{ version: 1 }]);
     const row = await env.DB.prepare("SELECT tags FROM content WHERE id = ?").bind(item.id).first<{ tags: string }>();

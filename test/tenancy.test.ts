@@ -29,9 +29,9 @@ beforeAll(async () => {
 async function bobState() {
   return {
     workspace: await env.DB.prepare("SELECT name FROM workspaces WHERE id = ?").bind(bobWs).first(),
-    members: await env.DB.prepare("SELECT user_id, role FROM memberships WHERE workspace_id = ? ORDER BY user_id").bind(bobWs).all(),
-    invites: await env.DB.prepare("SELECT id, revoked_at FROM invites WHERE workspace_id = ?").bind(bobWs).all(),
-    tokens: await env.DB.prepare("SELECT id, revoked_at FROM api_tokens WHERE workspace_id = ?").bind(bobWs).all(),
+    members: (await env.DB.prepare("SELECT user_id, role FROM memberships WHERE workspace_id = ? ORDER BY user_id").bind(bobWs).all()).results,
+    invites: (await env.DB.prepare("SELECT id, revoked_at FROM invites WHERE workspace_id = ?").bind(bobWs).all()).results,
+    tokens: (await env.DB.prepare("SELECT id, revoked_at FROM api_tokens WHERE workspace_id = ?").bind(bobWs).all()).results,
   };
 }
 

@@ -119,6 +119,7 @@ campaignPages.post("/templates/:templateId/use", async (c) => {
     body: template.body,
     tags: [],
     campaignId: null,
+    brandVoice: null,
     variants: template.platforms.map((platform) => ({ platform, text: template.kind === "post" ? template.body : "", title: null, link: null, mediaIds: [] })),
   });
   return goTo(c, `/w/${c.var.access.workspace.id}/content/${item.id}`);

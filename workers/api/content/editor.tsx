@@ -151,6 +151,7 @@ export async function EditorPage(props: { c: { var: AppEnv["Variables"] }; item:
             </textarea>
           </p>
           <Field label="Tags (comma-separated)" name="tags" value={item.tags.join(", ")} />
+          <Field label="Brand voice" name="brandVoice" value={item.brandVoice ?? ""} />
           <Field label="Campaign" name="campaignId">
             <select id="f-campaignId" name="campaignId">
               <option value="">none</option>

@@ -25,6 +25,7 @@ export function contentFromForm(form: Record<string, string>) {
     body: form.body ?? "",
     tags: form.tags ?? "",
     campaignId: form.campaignId,
+    brandVoice: form.brandVoice,
     variants: variantsFromForm(form),
   };
 }

@@ -27,6 +27,8 @@ const fields = {
   body: z.string({ error: "must be text" }).max(200_000, "must be at most 200,000 characters").default(""),
   tags: tags.default([]),
   campaignId: z.string().nullish().transform((v) => v || null),
+  /** The brand voice the text is written in (generation applies it; here it is a label). */
+  brandVoice: z.string().trim().max(120, "must be at most 120 characters").nullish().transform((v) => v || null),
   variants: z.array(variantInput).max(9, "at most one variant per platform").default([]),
 };
 

@@ -123,6 +123,7 @@ export async function createContent(db: Db, access: WorkspaceAccess, input: NewC
       body: input.body,
       tags: input.tags,
       campaignId: input.campaignId,
+      brandVoice: input.brandVoice,
       authorId: actor.userId,
       updatedAt: now,
       updatedBy: actor.userId,
@@ -178,6 +179,7 @@ export async function saveContent(db: Db, access: WorkspaceAccess, id: string, i
         body: input.body,
         tags: input.tags,
         campaignId: input.campaignId,
+        brandVoice: input.brandVoice,
         version: sql`version + 1`,
         updatedAt: new Date(now),
         updatedBy: actor.userId,
@@ -232,6 +234,7 @@ export async function restoreRevision(db: Db, access: WorkspaceAccess, contentId
     body: revision.body,
     tags: revision.tags,
     campaignId: current.campaignId,
+    brandVoice: current.brandVoice,
     variants: revision.variants,
   });
 }
