@@ -1,26 +1,40 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
-// Tests run inside workerd against real local D1, R2, Queues and Durable Objects (per test file,
-// isolated). The api Worker is the primary Worker; its wrangler.toml declares every binding.
-export default defineConfig({
-  plugins: [
-    cloudflareTest(async () => ({
-      wrangler: { configPath: "./wrangler.toml" },
-      miniflare: {
-        bindings: {
-          TEST_MIGRATIONS: await readD1Migrations("./migrations"),
-          SESSION_SECRET: "test-secret-test-secret-test-secret-0123456789",
+// Tests run inside workerd against real local D1, R2, Queues and Durable Objects (isolated per test
+// file). Each Worker is its own project, reading its own wrangler file, so its bindings and Durable
+// Object classes are the real ones.
+const migrations = await readD1Migrations("./migrations");
+
+function worker(name: string, configPath: string, include: string[], exclude: string[] = []) {
+  return {
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath },
+        miniflare: {
+          bindings: { TEST_MIGRATIONS: migrations, SESSION_SECRET: "test-secret-test-secret-test-secret-0123456789" },
         },
-      },
-    })),
-  ],
+      }),
+    ],
+    test: {
+      name,
+      include,
+      exclude: ["test/browser/**", "node_modules/**", ...exclude],
+      setupFiles: ["./test/apply-migrations.ts"],
+      // sanitize-html is CommonJS with deep requires (postcss → source-map-js) that workerd's module
+      // loader cannot resolve one by one; pre-bundling it (as wrangler's esbuild does for deploys) can.
+      deps: { optimizer: { ssr: { enabled: true, include: ["sanitize-html"] } } },
+    },
+  };
+}
+
+const scraperTests = ["workers/scraper/**/*.test.ts", "durable-objects/domain-politeness.test.ts"];
+
+export default defineConfig({
   test: {
-    include: ["{workers,lib,durable-objects,test}/**/*.test.{ts,tsx}"],
-    exclude: ["test/browser/**", "node_modules/**"],
-    setupFiles: ["./test/apply-migrations.ts"],
-    // sanitize-html is CommonJS with deep requires (postcss → source-map-js) that workerd's module
-    // loader cannot resolve one by one; pre-bundling it (as wrangler's esbuild does for deploys) can.
-    deps: { optimizer: { ssr: { enabled: true, include: ["sanitize-html"] } } },
+    projects: [
+      worker("api", "./wrangler.toml", ["{workers,lib,durable-objects,test}/**/*.test.{ts,tsx}"], scraperTests),
+      worker("scraper", "./workers/scraper/wrangler.toml", scraperTests),
+    ],
   },
 });
