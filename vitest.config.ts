@@ -1,5 +1,6 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { fakeWeb } from "./test/fakes/web";
 
 // Tests run inside workerd against real local D1, R2, Queues and Durable Objects (isolated per test
 // file). Each Worker is its own project, reading its own wrangler file, so its bindings and Durable
@@ -13,6 +14,8 @@ function worker(name: string, configPath: string, include: string[], exclude: st
         wrangler: { configPath },
         miniflare: {
           bindings: { TEST_MIGRATIONS: migrations, SESSION_SECRET: "test-secret-test-secret-test-secret-0123456789" },
+          // Outbound requests reach a fake of the public web (test/fakes/web.ts), never the internet.
+          outboundService: fakeWeb,
         },
       }),
     ],

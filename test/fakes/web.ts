@@ -1,0 +1,57 @@
+/**
+ * A fake of the public web for the scraper's tests, plugged in as the Worker's outbound network
+ * (miniflare's outboundService): real feeds from ../shared/corpora served with ETags and 304s, a
+ * robots.txt, and DNS over HTTPS answers in Cloudflare's JSON format (so SSRF checks after DNS run
+ * for real). Hosts under `.internal-dns.test` resolve to a private address.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+const corpus = (file: string) => readFileSync(join(import.meta.dirname, "../../../shared/corpora/feeds/rss-parser/input", file), "utf8");
+
+function dns(url: URL): Response {
+  const name = url.searchParams.get("name") ?? "";
+  const type = url.searchParams.get("type");
+  const address = name.endsWith(".internal-dns.test") ? "10.0.0.7" : "93.184.215.14";
+  const Answer = type === "A" ? [{ name, type: 1, TTL: 300, data: address }] : [];
+  return Response.json({ Status: 0, Answer }, { headers: { "content-type": "application/dns-json" } });
+}
+
+function feed(request: Request, body: string, etag: string): Response {
+  if (request.headers.get("if-none-match") === etag) return new Response(null, { status: 304, headers: { etag } });
+  return new Response(body, { headers: { "content-type": "application/rss+xml; charset=utf-8", etag } });
+}
+
+/** Guardian's feed with every link carrying tracking parameters: the same stories, tracked. */
+const tracked = () => corpus("guardian.rss").replace(/(<link>)(https:\/\/www\.theguardian\.com[^<]*)(<\/link>)/g, "$1$2?utm_source=rss&amp;utm_medium=feed$3");
+
+export const requests: string[] = [];
+
+export async function fakeWeb(request: Request): Promise<Response> {
+  const url = new URL(request.url);
+  requests.push(request.url);
+  if (url.host === "cloudflare-dns.com") return dns(url);
+  switch (`${url.host}${url.pathname}`) {
+    case "news.test/robots.txt":
+      return new Response("User-agent: *\nDisallow: /private/\n");
+    case "news.test/feed.xml":
+      return feed(request, corpus("guardian.rss"), '"guardian-1"');
+    case "news.test/private/feed.xml":
+      return feed(request, corpus("guardian.rss"), '"private"');
+    case "mirror.test/feed.xml":
+      return feed(request, tracked(), '"mirror-1"');
+    case "broken.test/feed.xml":
+      return new Response("<html><body>Not a feed</body></html>", { headers: { "content-type": "text/html" } });
+    case "www.reddit.com/r/selfhosted/new.json":
+      return Response.json({
+        kind: "Listing",
+        data: {
+          children: [
+            { kind: "t3", data: { name: "t3_abc", title: "Self-hosting a newsletter in 2026", permalink: "/r/selfhosted/comments/abc/x/", url: "https://blog.test/newsletter?utm_source=reddit", author: "sam", created_utc: 1795400000, selftext: "" } },
+          ],
+        },
+      });
+    default:
+      return new Response("not found", { status: 404 });
+  }
+}

@@ -1,0 +1,109 @@
+import { createExecutionContext, createMessageBatch, createScheduledController, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import worker from "../index";
+import { runSource } from "./run";
+import { enqueueDue } from "./schedule";
+
+const noWait = { sleep: async () => {} };
+let ws: string;
+
+beforeAll(async () => {
+  ws = "ws_scraper";
+  await env.DB.batch([
+    env.DB.prepare("INSERT INTO users (id, email, name, password_hash) VALUES ('usr_s', 's@example.com', 'S', 'x')"),
+    env.DB.prepare("INSERT INTO workspaces (id, name) VALUES (?, 'Listening')").bind(ws),
+  ]);
+});
+
+let counter = 0;
+async function addSource(kind: string, url: string, extra: { paused?: boolean; nextRunAt?: number } = {}): Promise<string> {
+  const id = `src_${++counter}`;
+  await env.DB.prepare("INSERT INTO sources (id, workspace_id, kind, name, url, next_run_at, paused) VALUES (?, ?, ?, ?, ?, ?, ?)")
+    .bind(id, ws, kind, `source ${counter}`, url, extra.nextRunAt ?? Date.now(), extra.paused ? 1 : 0)
+    .run();
+  return id;
+}
+
+const source = (id: string) => env.DB.prepare("SELECT * FROM sources WHERE id = ?").bind(id).first<Record<string, number | string | null>>();
+const itemCount = (sourceId?: string) =>
+  env.DB.prepare(`SELECT COUNT(*) AS n FROM source_items ${sourceId ? "WHERE source_id = ?" : ""}`)
+    .bind(...(sourceId ? [sourceId] : []))
+    .first<{ n: number }>()
+    .then((r) => r!.n);
+
+describe("running a feed source", () => {
+  it("stores the items, then costs almost nothing when the feed has not changed (304)", async () => {
+    const id = await addSource("feed", "https://news.test/feed.xml");
+    const first = await runSource(env, id, noWait);
+    expect(first.status).toBe("ok");
+    expect(first.added).toBeGreaterThan(10);
+    expect(await source(id)).toMatchObject({ etag: '"guardian-1"', failures: 0, items_found: first.added, last_error: null });
+    const second = await runSource(env, id, noWait);
+    expect(second).toEqual({ status: "not_modified", added: 0 });
+    expect(await itemCount(id)).toBe(first.added);
+  });
+
+  it("drops a tracked copy of an item already stored (canonical URL), keeping one row per story", async () => {
+    const before = await itemCount();
+    const mirror = await addSource("feed", "https://mirror.test/feed.xml");
+    const result = await runSource(env, mirror, noWait);
+    expect(result).toEqual({ status: "ok", added: 0 });
+    expect(await itemCount()).toBe(before);
+  });
+
+  it("obeys robots.txt, recording the refusal on the source", async () => {
+    const id = await addSource("feed", "https://news.test/private/feed.xml");
+    const result = await runSource(env, id, noWait);
+    expect(result.status).toBe("failed");
+    expect((await source(id))!.last_error).toBe("robots.txt of news.test does not allow fetching /private/feed.xml");
+  });
+
+  it("refuses a host that resolves to a private address, and says so in the source's health", async () => {
+    const id = await addSource("feed", "https://feeds.internal-dns.test/feed.xml");
+    const result = await runSource(env, id, noWait);
+    expect(result.status).toBe("failed");
+    expect((await source(id))!.last_error).toBe("Refused: feeds.internal-dns.test resolves to 10.0.0.7, a private address");
+  });
+
+  it("backs off exponentially on repeated failures and keeps the real message", async () => {
+    const id = await addSource("feed", "https://broken.test/feed.xml");
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const start = Date.now();
+      await runSource(env, id, { ...noWait, now: () => start });
+      times.push(Number((await source(id))!.next_run_at) - start);
+    }
+    expect(times).toEqual([3_600_000, 7_200_000, 14_400_000]);
+    expect(await source(id)).toMatchObject({ failures: 3, last_error: "This is not an RSS, Atom, RDF or JSON feed." });
+  });
+
+  it("reads a subreddit listing", async () => {
+    const id = await addSource("reddit", "https://www.reddit.com/r/selfhosted/new.json");
+    expect(await runSource(env, id, noWait)).toEqual({ status: "ok", added: 1 });
+    const item = await env.DB.prepare("SELECT title, canonical_url FROM source_items WHERE source_id = ?").bind(id).first();
+    expect(item).toEqual({ title: "Self-hosting a newsletter in 2026", canonical_url: "https://blog.test/newsletter" });
+  });
+});
+
+describe("scheduling", () => {
+  it("the cron enqueues due, unpaused sources once, and the consumer runs them", async () => {
+    const due = await addSource("feed", "https://news.test/feed.xml", { nextRunAt: Date.now() - 1000 });
+    await addSource("feed", "https://news.test/feed.xml", { nextRunAt: Date.now() - 1000, paused: true });
+    await addSource("feed", "https://news.test/feed.xml", { nextRunAt: Date.now() + 3_600_000 });
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "*/5 * * * *" }), env);
+    expect(Number((await source(due))!.next_run_at)).toBeGreaterThan(Date.now() + 3_000_000);
+    expect(await enqueueDue(env)).toBe(0);
+
+    const batch = createMessageBatch("scrape", [
+      { id: "m1", timestamp: new Date(), attempts: 1, body: { type: "scrape", sourceId: due } },
+      { id: "m2", timestamp: new Date(), attempts: 1, body: { type: "health", sentAt: Date.now() } },
+      { id: "m3", timestamp: new Date(), attempts: 1, body: { type: "nonsense" } },
+    ]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env);
+    const result = await getQueueResult(batch, ctx);
+    expect(result.explicitAcks.sort()).toEqual(["m1", "m2", "m3"]);
+    expect((await source(due))!.last_success_at).not.toBeNull();
+  });
+});

@@ -1,0 +1,152 @@
+/**
+ * One run of one source: politely fetch it (robots.txt, per-domain spacing, conditional GET,
+ * SSRF-safe), parse it, store the new items (exact duplicates by canonical URL, near-duplicates
+ * grouped into stories), and record the source's health. A failure backs the source off
+ * exponentially and keeps the real message for the UI.
+ */
+import { and, desc, eq, sql } from "drizzle-orm";
+import { database, type Db } from "../../../lib/db/client";
+import { sourceItems, sources, type Source } from "../../../lib/db/schema";
+import { FetchRefused, safeFetch, type Resolver } from "../../../lib/http/safe-fetch";
+import { newId } from "../../../lib/ids";
+import { canonicalUrl } from "../dedup/canonical";
+import { hammingDistance, NEAR_DUPLICATE_BITS, simhash } from "../dedup/simhash";
+import { parseFeedText, type FeedItem } from "../feeds/parse";
+import { isAllowed, parseRobots, ALLOW_ALL, type RobotsRules } from "../robots/robots";
+import { sanitizeHtml } from "../../../lib/html/sanitize";
+
+const MAX_BACKOFF_MS = 24 * 60 * 60 * 1000;
+/** How many recent items of the workspace a new item is compared with for near-duplicates. */
+const STORY_WINDOW = 300;
+
+export type RunOptions = { resolve?: Resolver; sleep?: (ms: number) => Promise<void>; now?: () => number };
+export type RunResult = { status: "ok" | "not_modified" | "failed" | "skipped"; added: number; error?: string };
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+async function robotsFor(env: Env, url: URL, options: RunOptions): Promise<RobotsRules> {
+  const politeness = env.DOMAIN_POLITENESS.get(env.DOMAIN_POLITENESS.idFromName(url.host));
+  let body = await politeness.cachedRobots();
+  if (body === null) {
+    try {
+      const page = await safeFetch(new URL("/robots.txt", url).href, { resolve: options.resolve, maxBytes: 512 * 1024 });
+      // A missing robots.txt (4xx) allows everything; a server error is read as "try later".
+      if (page.status >= 500) throw new Error(`robots.txt answered ${page.status}`);
+      body = page.status >= 400 ? "" : page.text;
+    } catch (err) {
+      if (err instanceof FetchRefused) throw err;
+      body = "";
+    }
+    await politeness.storeRobots(body);
+  }
+  return body ? parseRobots(body) : ALLOW_ALL;
+}
+
+function itemsOf(source: Source, text: string): FeedItem[] {
+  switch (source.kind) {
+    case "feed":
+      return parseFeedText(text).items;
+    case "reddit": {
+      const listing = JSON.parse(text) as { data?: { children?: { data: { name: string; title: string; permalink: string; url?: string; author?: string; created_utc?: number; selftext?: string; thumbnail?: string } }[] } };
+      return (listing.data?.children ?? []).map(({ data }) => ({
+        id: data.name,
+        url: data.url && /^https?:/.test(data.url) ? data.url : `https://www.reddit.com${data.permalink}`,
+        title: data.title,
+        author: data.author ?? null,
+        publishedAt: data.created_utc ? new Date(data.created_utc * 1000) : null,
+        summary: data.selftext || null,
+        contentHtml: null,
+        imageUrl: data.thumbnail && /^https?:/.test(data.thumbnail) ? data.thumbnail : null,
+      }));
+    }
+    default:
+      throw new Error(`Sources of kind ${source.kind} are not fetched yet`);
+  }
+}
+
+async function storeItems(db: Db, source: Source, items: FeedItem[]): Promise<number> {
+  const recent = await db
+    .select({ id: sourceItems.id, simhash: sourceItems.simhash, storyId: sourceItems.storyId })
+    .from(sourceItems)
+    .where(eq(sourceItems.workspaceId, source.workspaceId))
+    .orderBy(desc(sourceItems.createdAt))
+    .limit(STORY_WINDOW)
+    .all();
+  const statements = [];
+  for (const item of items) {
+    const url = item.url ? canonicalUrl(item.url) : null;
+    if (!url || !item.title) continue;
+    const id = newId("itm");
+    const hash = simhash(`${item.title} ${item.summary ?? ""}`.replace(/<[^>]+>/g, " "));
+    const story = recent.find((r) => hammingDistance(r.simhash, hash) <= NEAR_DUPLICATE_BITS);
+    const storyId = story?.storyId ?? id;
+    recent.unshift({ id, simhash: hash, storyId });
+    statements.push(
+      db
+        .insert(sourceItems)
+        .values({
+          id,
+          workspaceId: source.workspaceId,
+          sourceId: source.id,
+          canonicalUrl: url,
+          url: item.url!,
+          title: item.title.slice(0, 500),
+          author: item.author,
+          publishedAt: item.publishedAt,
+          summary: item.summary ? sanitizeHtml(item.summary).slice(0, 5000) : null,
+          contentHtml: item.contentHtml ? sanitizeHtml(item.contentHtml, { baseUrl: item.url! }) : null,
+          imageUrl: item.imageUrl,
+          simhash: hash,
+          storyId,
+        })
+        .onConflictDoNothing()
+        .returning({ id: sourceItems.id }),
+    );
+  }
+  if (statements.length === 0) return 0;
+  const results = await db.batch(statements as [(typeof statements)[number], ...(typeof statements)[number][]]);
+  return results.reduce((n, rows) => n + rows.length, 0);
+}
+
+export async function runSource(env: Env, sourceId: string, options: RunOptions = {}): Promise<RunResult> {
+  const db = database(env.DB);
+  const now = options.now ?? Date.now;
+  const source = await db.select().from(sources).where(eq(sources.id, sourceId)).get();
+  if (!source || source.paused) return { status: "skipped", added: 0 };
+  const interval = source.intervalMinutes * 60_000;
+  try {
+    const url = new URL(source.url);
+    const robots = await robotsFor(env, url, options);
+    if (!isAllowed(robots, url.pathname + url.search)) throw new Error(`robots.txt of ${url.host} does not allow fetching ${url.pathname}`);
+    const wait = await env.DOMAIN_POLITENESS.get(env.DOMAIN_POLITENESS.idFromName(url.host)).reserve((robots.crawlDelaySeconds ?? 0) * 1000);
+    if (wait > 0) await (options.sleep ?? defaultSleep)(wait);
+    const page = await safeFetch(source.url, { etag: source.etag, lastModified: source.lastModified, resolve: options.resolve });
+    if (page.notModified) {
+      await db.update(sources).set({ failures: 0, lastSuccessAt: new Date(now()), nextRunAt: new Date(now() + interval) }).where(eq(sources.id, source.id));
+      return { status: "not_modified", added: 0 };
+    }
+    if (page.status >= 400) throw new Error(`${url.host} answered ${page.status}`);
+    const added = await storeItems(db, source, itemsOf(source, page.text));
+    await db
+      .update(sources)
+      .set({
+        etag: page.etag,
+        lastModified: page.lastModified,
+        failures: 0,
+        lastSuccessAt: new Date(now()),
+        itemsFound: sql`${sources.itemsFound} + ${added}`,
+        nextRunAt: new Date(now() + interval),
+      })
+      .where(eq(sources.id, source.id));
+    return { status: "ok", added };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const failures = source.failures + 1;
+    const backoff = Math.min(interval * 2 ** (failures - 1), MAX_BACKOFF_MS);
+    await db
+      .update(sources)
+      .set({ failures, lastError: message, lastErrorAt: new Date(now()), nextRunAt: new Date(now() + Math.max(backoff, interval)) })
+      .where(and(eq(sources.id, source.id)));
+    return { status: "failed", added: 0, error: message };
+  }
+}
