@@ -33,6 +33,8 @@ export const PERMISSIONS = {
   "content.review": { roles: managers, kind: "write", description: "Approve content or request changes" },
   "content.comment": { roles: everyone, kind: "write", description: "Comment on content and mention members" },
   "campaigns.manage": { roles: writers, kind: "write", description: "Create and edit campaigns and templates" },
+  "sources.view": { roles: everyone, kind: "read", description: "See sources, their health and the items they found" },
+  "sources.manage": { roles: writers, kind: "write", description: "Add, pause, resume, run and delete sources" },
   "media.view": { roles: everyone, kind: "read", description: "See and download the media library" },
   "media.upload": { roles: writers, kind: "write", description: "Upload media and edit its alt text" },
   "media.delete": { roles: writers, kind: "write", description: "Delete media no content uses" },

@@ -6,6 +6,10 @@ import { z } from "zod";
  */
 export const healthPing = z.object({ type: z.literal("health"), sentAt: z.number() });
 
+/** Run one source now (scraper Worker). */
+export const scrapeMessage = z.object({ type: z.literal("scrape"), sourceId: z.string() });
+export type ScrapeMessage = z.infer<typeof scrapeMessage>;
+
 export const QUEUES = ["SCRAPE_QUEUE", "GENERATE_QUEUE", "PUBLISH_QUEUE", "EMAIL_QUEUE"] as const;
 
 /**

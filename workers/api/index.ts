@@ -17,6 +17,7 @@ import { contentHistory } from "./content/history";
 import { contentList } from "./content/list";
 import { contentReview } from "./content/review";
 import { mediaPages } from "./media/ui";
+import { sourcePages } from "./sources/ui";
 import { authRoutes } from "./auth/routes";
 import { handleError } from "./errors";
 import { healthRoutes } from "./health/routes";
@@ -92,6 +93,7 @@ for (const pages of [
   calendarPages,
   campaignPages,
   mediaPages,
+  sourcePages,
 ]) {
   ui.route("/w/:workspaceId", pages);
 }

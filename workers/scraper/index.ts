@@ -4,9 +4,9 @@
  * on the source, so a message is retried only when the run itself could not finish.
  */
 import { DomainPoliteness } from "../../durable-objects/domain-politeness";
-import { healthPing } from "../../lib/queues/messages";
+import { healthPing, scrapeMessage } from "../../lib/queues/messages";
 import { runSource } from "./sources/run";
-import { enqueueDue, scrapeMessage } from "./sources/schedule";
+import { enqueueDue } from "./sources/schedule";
 
 export { DomainPoliteness };
 

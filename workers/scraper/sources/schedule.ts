@@ -1,10 +1,7 @@
 import { and, asc, eq, inArray, lte } from "drizzle-orm";
-import { z } from "zod";
 import { database } from "../../../lib/db/client";
 import { sources } from "../../../lib/db/schema";
-
-export const scrapeMessage = z.object({ type: z.literal("scrape"), sourceId: z.string() });
-export type ScrapeMessage = z.infer<typeof scrapeMessage>;
+import type { ScrapeMessage } from "../../../lib/queues/messages";
 
 /** Sources due now go on the `scrape` queue, at most this many per cron tick. */
 const BATCH = 100;
