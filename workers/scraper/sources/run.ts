@@ -44,7 +44,10 @@ async function robotsFor(env: Env, url: URL, options: RunOptions): Promise<Robot
 
 function itemsOf(source: Source, text: string): FeedItem[] {
   switch (source.kind) {
+    // A channel's uploads (YouTube's Atom feed) and Google Trends' daily trends are feeds too.
     case "feed":
+    case "youtube":
+    case "google_trends":
       return parseFeedText(text).items;
     case "reddit": {
       const listing = JSON.parse(text) as { data?: { children?: { data: { name: string; title: string; permalink: string; url?: string; author?: string; created_utc?: number; selftext?: string; thumbnail?: string } }[] } };
