@@ -40,6 +40,10 @@ export async function fakeWeb(request: Request): Promise<Response> {
       return feed(request, corpus("guardian.rss"), '"private"');
     case "mirror.test/feed.xml":
       return feed(request, tracked(), '"mirror-1"');
+    case "blog.test/2026/launch":
+      return new Response(readFileSync(join(import.meta.dirname, "../../../shared/corpora/readability/test-pages/001/source.html"), "utf8"), {
+        headers: { "content-type": "text/html; charset=utf-8" },
+      });
     case "broken.test/feed.xml":
       return new Response("<html><body>Not a feed</body></html>", { headers: { "content-type": "text/html" } });
     case "www.reddit.com/r/selfhosted/new.json":

@@ -3,7 +3,7 @@
  * metadata pages declare (canonical link, og:image, published time, language). The HTML kept is
  * sanitized with the same allowlist as everything else shown in the UI.
  */
-import { Readability } from "@mozilla/readability";
+import { isProbablyReaderable, Readability } from "@mozilla/readability";
 import { parseHTML } from "linkedom";
 import { sanitizeHtml } from "../../../lib/html/sanitize";
 
@@ -16,6 +16,8 @@ export type Article = {
   language: string | null;
   leadImageUrl: string | null;
   canonicalUrl: string | null;
+  /** Readability's own guess whether the page is an article at all. */
+  readerable: boolean;
   text: string;
   html: string;
 };
@@ -68,6 +70,7 @@ export function extractArticle(html: string, url: string): Article | null {
   const leadImage = absolute(meta(document, "og:image", "twitter:image"), url);
   const published = meta(document, "article:published_time", "og:published_time", "date", "dc.date") ?? jsonLdDate(document);
   const language = document.documentElement?.getAttribute("lang") ?? meta(document, "og:locale");
+  const readerable = isProbablyReaderable(document as unknown as Parameters<typeof isProbablyReaderable>[0]);
   const article = new Readability(document as unknown as ConstructorParameters<typeof Readability>[0], { charThreshold: 250 }).parse();
   if (!article) return null;
   return {
@@ -79,6 +82,7 @@ export function extractArticle(html: string, url: string): Article | null {
     language: article.lang || language || null,
     leadImageUrl: leadImage,
     canonicalUrl: canonical,
+    readerable,
     text: (article.textContent ?? "").replace(/\s+/g, " ").trim(),
     html: sanitizeHtml(article.content ?? "", { baseUrl: url }),
   };

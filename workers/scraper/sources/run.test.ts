@@ -78,6 +78,14 @@ describe("running a feed source", () => {
     expect(await source(id)).toMatchObject({ failures: 3, last_error: "This is not an RSS, Atom, RDF or JSON feed." });
   });
 
+  it("extracts the article of a page source", async () => {
+    const id = await addSource("page", "https://blog.test/2026/launch");
+    expect(await runSource(env, id, noWait)).toEqual({ status: "ok", added: 1 });
+    const item = await env.DB.prepare("SELECT title, author, content_html FROM source_items WHERE source_id = ?").bind(id).first<{ title: string; author: string; content_html: string }>();
+    expect(item).toMatchObject({ title: "Get your Frontend JavaScript Code Covered | Code", author: "Nicolas Perriault" });
+    expect(item!.content_html).not.toContain("<script");
+  });
+
   it("reads a subreddit listing", async () => {
     const id = await addSource("reddit", "https://www.reddit.com/r/selfhosted/new.json");
     expect(await runSource(env, id, noWait)).toEqual({ status: "ok", added: 1 });

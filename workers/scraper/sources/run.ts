@@ -11,6 +11,7 @@ import { FetchRefused, safeFetch, type Resolver } from "../../../lib/http/safe-f
 import { newId } from "../../../lib/ids";
 import { canonicalUrl } from "../dedup/canonical";
 import { hammingDistance, NEAR_DUPLICATE_BITS, simhash } from "../dedup/simhash";
+import { extractArticle } from "../extract/article";
 import { parseFeedText, type FeedItem } from "../feeds/parse";
 import { isAllowed, parseRobots, ALLOW_ALL, type RobotsRules } from "../robots/robots";
 import { sanitizeHtml } from "../../../lib/html/sanitize";
@@ -42,13 +43,29 @@ async function robotsFor(env: Env, url: URL, options: RunOptions): Promise<Robot
   return body ? parseRobots(body) : ALLOW_ALL;
 }
 
-function itemsOf(source: Source, text: string): FeedItem[] {
+function itemsOf(source: Source, text: string, pageUrl: string): FeedItem[] {
   switch (source.kind) {
     // A channel's uploads (YouTube's Atom feed) and Google Trends' daily trends are feeds too.
     case "feed":
     case "youtube":
     case "google_trends":
       return parseFeedText(text).items;
+    case "page": {
+      const article = extractArticle(text, pageUrl);
+      if (!article?.title) throw new Error("No article found on this page");
+      return [
+        {
+          id: article.canonicalUrl ?? pageUrl,
+          url: article.canonicalUrl ?? pageUrl,
+          title: article.title,
+          author: article.byline,
+          publishedAt: article.publishedAt,
+          summary: article.excerpt,
+          contentHtml: article.html,
+          imageUrl: article.leadImageUrl,
+        },
+      ];
+    }
     case "reddit": {
       const listing = JSON.parse(text) as { data?: { children?: { data: { name: string; title: string; permalink: string; url?: string; author?: string; created_utc?: number; selftext?: string; thumbnail?: string } }[] } };
       return (listing.data?.children ?? []).map(({ data }) => ({
@@ -129,7 +146,7 @@ export async function runSource(env: Env, sourceId: string, options: RunOptions 
       return { status: "not_modified", added: 0 };
     }
     if (page.status >= 400) throw new Error(`${url.host} answered ${page.status}`);
-    const added = await storeItems(db, source, itemsOf(source, page.text));
+    const added = await storeItems(db, source, itemsOf(source, page.text, page.url));
     await db
       .update(sources)
       .set({
