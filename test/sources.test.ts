@@ -104,3 +104,42 @@ describe("sources", () => {
     expect((await env.DB.prepare("SELECT paused FROM sources WHERE id = ?").bind(source.id).first<{ paused: number }>())!.paused).toBe(0);
   });
 });
+
+describe("trends", () => {
+  it("ranks a burst of items as a topic with a sparkline, and drafts content from it", async () => {
+    const source = (await (await add({ kind: "feed", url: "https://trend.example/feed" })).json()) as SourceJson;
+    const now = Date.now();
+    const statements = Array.from({ length: 5 }, (_, i) =>
+      env.DB.prepare("INSERT INTO source_items (id, workspace_id, source_id, canonical_url, url, title, simhash, story_id, created_at, published_at) VALUES (?, ?, ?, ?, ?, ?, '0', ?, ?, ?)").bind(
+        `itm_t${i}`,
+        ws,
+        source.id,
+        `https://trend.example/${i}`,
+        `https://trend.example/${i}`,
+        `Aurora borealis seen far south ${i}`,
+        `itm_t${i}`,
+        now,
+        now - i * 1_800_000,
+      ),
+    );
+    await env.DB.batch(statements);
+    const page = await (await owner.get(`/w/${ws}/trends`)).text();
+    expect(page).toContain("aurora");
+    const points = page.match(/<polyline points="([^"]+)"/)![1]!.split(" ");
+    expect(points).toHaveLength(24);
+    const listed = (await (await api(token, "GET", `/workspaces/${ws}/trends`)).json()) as { topics: { term: string; mentions: number }[] };
+    expect(listed.topics[0]).toMatchObject({ term: "aurora", mentions: 5 });
+    const drafted = await owner.post(`/w/${ws}/trends/draft`, { term: "aurora" });
+    expect(drafted.status).toBe(303);
+    const contentId = drafted.headers.get("location")!.split("/").pop()!;
+    const draft = (await (await api(token, "GET", `/workspaces/${ws}/content/${contentId}`)).json()) as { title: string; body: string; status: string };
+    expect(draft).toMatchObject({ title: "Draft: aurora", status: "draft" });
+    expect(draft.body).toContain("https://trend.example/0");
+    expect((await owner.post(`/w/${ws}/trends/draft`, { term: "nothing-like-this" }, { htmx: true })).status).toBe(404);
+    const other = await signUp("Tia");
+    const otherWs = await createWorkspace(other, "Else");
+    expect((await other.get(`/w/${ws}/trends`)).status).toBe(404);
+    expect((await other.post(`/w/${ws}/trends/draft`, { term: "aurora" })).status).toBe(404);
+    expect(await (await other.get(`/w/${otherWs}/trends`)).text()).not.toContain("aurora");
+  });
+});

@@ -18,6 +18,7 @@ import { contentList } from "./content/list";
 import { contentReview } from "./content/review";
 import { mediaPages } from "./media/ui";
 import { sourcePages } from "./sources/ui";
+import { trendPages } from "./trends/ui";
 import { authRoutes } from "./auth/routes";
 import { handleError } from "./errors";
 import { healthRoutes } from "./health/routes";
@@ -94,6 +95,7 @@ for (const pages of [
   campaignPages,
   mediaPages,
   sourcePages,
+  trendPages,
 ]) {
   ui.route("/w/:workspaceId", pages);
 }

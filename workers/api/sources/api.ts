@@ -4,6 +4,7 @@ import { SOURCE_KINDS, type Source, type SourceItem } from "../../../lib/db/sche
 import { parseInput } from "../../../lib/http/validate";
 import { authorize, inTokenWorkspace } from "../rest/auth";
 import { body, errors, iso, isoOrNull, json, noContent, pathParam, security, timestamp, workspaceParams, type Api } from "../rest/kit";
+import { workspaceTrends } from "../trends/service";
 import { createSource, deleteSource, getSource, listSources, recentItems, runNow, setPaused, sourceInput } from "./service";
 
 const sourceParams = workspaceParams.extend({ sourceId: pathParam("sourceId") });
@@ -105,6 +106,32 @@ export function sourceApi(api: Api) {
       inTokenWorkspace(c, c.req.valid("param").workspaceId);
       authorize(c, "sources.view");
       return c.json({ items: (await recentItems(c.var.db, c.var.access, c.req.valid("query").limit)).map(toItem) }, 200);
+    },
+  );
+
+  api.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/workspaces/{workspaceId}/trends",
+      tags: ["Sources"],
+      security,
+      summary: "Topics of the last 48 hours, best first, with mentions per hour over the last 24",
+      request: { params: workspaceParams },
+      responses: {
+        200: json(
+          z.object({
+            topics: z.array(z.object({ term: z.string(), score: z.number(), mentions: z.number().int(), sources: z.number().int(), velocity: z.number(), latest: timestamp, hourly: z.array(z.number().int()), itemIds: z.array(z.string()) })),
+          }),
+          "Topics",
+        ),
+        ...errors,
+      },
+    }),
+    async (c) => {
+      inTokenWorkspace(c, c.req.valid("param").workspaceId);
+      authorize(c, "sources.view");
+      const topics = await workspaceTrends(c.var.db, c.var.access);
+      return c.json({ topics: topics.map((t) => ({ term: t.term, score: t.score, mentions: t.mentions, sources: t.sources, velocity: t.velocity, latest: iso(new Date(t.latest)), hourly: t.hourly, itemIds: t.items.map((i) => i.id) })) }, 200);
     },
   );
 }

@@ -1,7 +1,7 @@
 /** Every area of the product, in navigation order. `ready: false` areas show an empty state. */
 export const AREAS = [
   { slug: "", label: "Overview", ready: true, blurb: "" },
-  { slug: "trends", label: "Trends", ready: false, blurb: "Rising topics from your sources, ranked by velocity, with a sparkline each and a button to draft content from one." },
+  { slug: "trends", label: "Trends", ready: true, blurb: "Rising topics from your sources, ranked by velocity, with a sparkline each and a button to draft content from one." },
   { slug: "sources", label: "Sources", ready: true, blurb: "Feeds, web pages, subreddits, Hacker News, YouTube channels and Google Trends, each on its own schedule, with its health." },
   { slug: "generate", label: "Generate", ready: false, blurb: "AI generation jobs with their progress and cost, providers in a fallback chain, and brand voices." },
   { slug: "content", label: "Content", ready: true, blurb: "Articles, newsletters and posts with per-platform variants, revisions, comments and the review queue." },
