@@ -44,6 +44,14 @@ export async function fakeWeb(request: Request): Promise<Response> {
       return new Response(readFileSync(join(import.meta.dirname, "../../../shared/corpora/readability/test-pages/001/source.html"), "utf8"), {
         headers: { "content-type": "text/html; charset=utf-8" },
       });
+    case "hacker-news.firebaseio.com/v0/topstories.json":
+      return Response.json([9001, 9002, 9003]);
+    case "hacker-news.firebaseio.com/v0/item/9001.json":
+      return Response.json({ id: 9001, type: "story", by: "pg", time: 1795400000, title: "Show HN: A content engine on Workers", url: "https://engine.example/?utm_source=hn", score: 120 });
+    case "hacker-news.firebaseio.com/v0/item/9002.json":
+      return Response.json({ id: 9002, type: "story", by: "dang", time: 1795400100, title: "Ask HN: How do you schedule posts?", text: "Curious what people use." });
+    case "hacker-news.firebaseio.com/v0/item/9003.json":
+      return Response.json({ id: 9003, type: "job", title: "We are hiring", time: 1795400200 });
     case "broken.test/feed.xml":
       return new Response("<html><body>Not a feed</body></html>", { headers: { "content-type": "text/html" } });
     case "www.reddit.com/r/selfhosted/new.json":

@@ -86,6 +86,16 @@ describe("running a feed source", () => {
     expect(item!.content_html).not.toContain("<script");
   });
 
+  it("reads a Hacker News list through the official API, stories only", async () => {
+    const id = await addSource("hackernews", "https://hacker-news.firebaseio.com/v0/topstories.json");
+    expect(await runSource(env, id, noWait)).toEqual({ status: "ok", added: 2 });
+    const rows = await env.DB.prepare("SELECT title, canonical_url, author FROM source_items WHERE source_id = ? ORDER BY title").bind(id).all();
+    expect(rows.results).toEqual([
+      { title: "Ask HN: How do you schedule posts?", canonical_url: "https://news.ycombinator.com/item?id=9002", author: "dang" },
+      { title: "Show HN: A content engine on Workers", canonical_url: "https://engine.example/", author: "pg" },
+    ]);
+  });
+
   it("reads a subreddit listing", async () => {
     const id = await addSource("reddit", "https://www.reddit.com/r/selfhosted/new.json");
     expect(await runSource(env, id, noWait)).toEqual({ status: "ok", added: 1 });

@@ -84,6 +84,33 @@ function itemsOf(source: Source, text: string, pageUrl: string): FeedItem[] {
   }
 }
 
+/** Stories of a Hacker News list fetched one by one (the official API has no batch read), politely. */
+const HN_STORIES = 20;
+
+async function hackerNewsItems(env: Env, idsJson: string, options: RunOptions): Promise<FeedItem[]> {
+  const ids = (JSON.parse(idsJson) as unknown[]).filter((id): id is number => typeof id === "number").slice(0, HN_STORIES);
+  const politeness = env.DOMAIN_POLITENESS.get(env.DOMAIN_POLITENESS.idFromName("hacker-news.firebaseio.com"));
+  const items: FeedItem[] = [];
+  for (const id of ids) {
+    const wait = await politeness.reserve();
+    if (wait > 0) await (options.sleep ?? defaultSleep)(wait);
+    const page = await safeFetch(`https://hacker-news.firebaseio.com/v0/item/${id}.json`, { resolve: options.resolve });
+    const story = JSON.parse(page.text) as { id: number; type?: string; title?: string; url?: string; by?: string; time?: number; text?: string; dead?: boolean; deleted?: boolean } | null;
+    if (!story || story.dead || story.deleted || story.type !== "story" || !story.title) continue;
+    items.push({
+      id: `hn:${story.id}`,
+      url: story.url ?? `https://news.ycombinator.com/item?id=${story.id}`,
+      title: story.title,
+      author: story.by ?? null,
+      publishedAt: story.time ? new Date(story.time * 1000) : null,
+      summary: story.text ?? null,
+      contentHtml: null,
+      imageUrl: null,
+    });
+  }
+  return items;
+}
+
 async function storeItems(db: Db, source: Source, items: FeedItem[]): Promise<number> {
   const recent = await db
     .select({ id: sourceItems.id, simhash: sourceItems.simhash, storyId: sourceItems.storyId })
@@ -146,7 +173,8 @@ export async function runSource(env: Env, sourceId: string, options: RunOptions 
       return { status: "not_modified", added: 0 };
     }
     if (page.status >= 400) throw new Error(`${url.host} answered ${page.status}`);
-    const added = await storeItems(db, source, itemsOf(source, page.text, page.url));
+    const found = source.kind === "hackernews" ? await hackerNewsItems(env, page.text, options) : itemsOf(source, page.text, page.url);
+    const added = await storeItems(db, source, found);
     await db
       .update(sources)
       .set({
