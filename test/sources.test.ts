@@ -1,6 +1,6 @@
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { addMember, api, Browser, createToken, createWorkspace, signUp } from "./support/client";
+import { addMember, api, Browser, createToken, createWorkspace, ORIGIN, signUp } from "./support/client";
 
 let owner: Browser;
 let ws: string;
@@ -141,5 +141,29 @@ describe("trends", () => {
     expect((await other.get(`/w/${ws}/trends`)).status).toBe(404);
     expect((await other.post(`/w/${ws}/trends/draft`, { term: "aurora" })).status).toBe(404);
     expect(await (await other.get(`/w/${otherWs}/trends`)).text()).not.toContain("aurora");
+  });
+});
+
+describe("OPML", () => {
+  it("imports every feed it can, reports each one it cannot, and exports them back", async () => {
+    const opml = `<?xml version="1.0"?><opml version="2.0"><head><title>Mine</title></head><body>
+      <outline text="Tech"><outline type="rss" text="Alpha" xmlUrl="https://alpha.example/feed.xml"/><outline type="rss" text="Inside" xmlUrl="http://192.168.0.10/feed"/></outline>
+      <outline type="rss" text="Beta" xmlUrl="https://beta.example/rss"/><outline type="rss" text="Alpha again" xmlUrl="https://alpha.example/feed.xml"/></body></opml>`;
+    const form = new FormData();
+    form.append("file", new File([opml], "subs.opml"));
+    const headers = { cookie: [...owner.cookies].map(([k, v]) => `${k}=${v}`).join("; "), "x-csrf-token": owner.cookies.get("__Host-csrf")!, "sec-fetch-site": "same-origin", origin: ORIGIN };
+    const response = await exports.default.fetch(new Request(`${ORIGIN}/w/${ws}/sources/opml`, { method: "POST", headers, body: form }));
+    expect(response.status).toBe(200);
+    const page = await response.text();
+    expect(page).toContain("2 feeds added.");
+    expect(page).toContain("192.168.0.10/feed</code>: must point at a public host");
+    expect(page).toContain("alpha.example/feed.xml</code>: already a source");
+    const exported = await (await owner.get(`/w/${ws}/sources.opml`)).text();
+    expect(exported).toContain('xmlUrl="https://alpha.example/feed.xml"');
+    expect(exported).toContain('xmlUrl="https://beta.example/rss"');
+    const bad = new FormData();
+    bad.append("file", new File(["<html>nope</html>"], "x.opml"));
+    const refused = await exports.default.fetch(new Request(`${ORIGIN}/w/${ws}/sources/opml`, { method: "POST", headers: { ...headers, "hx-request": "true" }, body: bad }));
+    expect(refused.status).toBe(422);
   });
 });

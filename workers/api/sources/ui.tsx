@@ -9,6 +9,8 @@ import { utcMinute } from "../views/format";
 import { CsrfField, Flash } from "../views/layout";
 import { EmptyState, Field } from "../views/pages";
 import { renderPage } from "../views/render";
+import { AppError } from "../../../lib/http/errors";
+import { exportOpml, importOpml } from "./opml";
 import { createSource, deleteSource, listSources, recentItems, runNow, setPaused, sourceInput } from "./service";
 
 export const sourcePages = new Hono<AppEnv>();
@@ -89,8 +91,20 @@ sourcePages.get("/sources", async (c) => {
             <Field label="Check every (minutes)" name="intervalMinutes" type="number" value="60" />
             <button type="submit">Add source</button>
           </form>
+          <form method="post" action={`${base}/sources/opml`} enctype="multipart/form-data" class="opml">
+            <CsrfField token={c.var.csrfToken} />
+            <label>
+              Import feeds from an OPML file <input type="file" name="file" accept=".opml,.xml,text/xml" required />
+            </label>
+            <button type="submit" class="secondary">
+              Import
+            </button>
+          </form>
         </details>
       )}
+      <p>
+        <a href={`${base}/sources.opml`}>Export feeds as OPML</a>
+      </p>
       {list.length === 0 ? (
         <EmptyState title="No sources yet">Add a feed, a page, a subreddit, Hacker News, a YouTube channel or Google Trends.</EmptyState>
       ) : (
@@ -161,3 +175,41 @@ sourcePages.post("/sources/:sourceId/delete", async (c) => {
   if (c.req.header("hx-request")) return c.body("", 200);
   return goTo(c, `/w/${c.var.access.workspace.id}/sources`);
 });
+
+sourcePages.post("/sources/opml", async (c) => {
+  const body = await c.req.parseBody();
+  const file = body.file;
+  if (!(file instanceof File) || file.size === 0) throw new AppError(422, "invalid_request", "file: choose an OPML file", { file: "choose an OPML file" });
+  if (file.size > 1024 * 1024) throw new AppError(413, "file_too_large", "The OPML file is larger than 1 MB.");
+  const report = await importOpml(c.var.db, c.var.access, await file.text());
+  return renderPage(
+    c,
+    { title: "OPML import", area: "sources", inWorkspace: true },
+    <>
+      <h1>OPML import</h1>
+      <Flash kind="ok">{`${report.added} feed${report.added === 1 ? "" : "s"} added.`}</Flash>
+      {report.skipped.length > 0 && (
+        <>
+          <h2>Not added</h2>
+          <ul>
+            {report.skipped.map((s) => (
+              <li>
+                <code>{s.url}</code>: {s.reason}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      <p>
+        <a href={`/w/${c.var.access.workspace.id}/sources`}>Back to sources</a>
+      </p>
+    </>,
+  );
+});
+
+sourcePages.get("/sources.opml", async (c) =>
+  c.body(await exportOpml(c.var.db, c.var.access), 200, {
+    "Content-Type": "text/x-opml; charset=utf-8",
+    "Content-Disposition": 'attachment; filename="sources.opml"',
+  }),
+);
