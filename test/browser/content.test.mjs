@@ -42,7 +42,9 @@ test("an editor writes a post and submits it, an admin approves it, it is schedu
   await editor.getByText("Bluesky", { exact: true }).click();
   await editor.locator("#f-variant-bluesky").fill("Our spring launch is here 🌱");
   await editor.locator("#count-bluesky").filter({ hasText: "27 / 300" }).waitFor();
-  await editor.getByRole("button", { name: /^Save/ }).click();
+  await editor.getByRole("button", { name: "Save (version 2)" }).click();
+  // The saved page comes back with the next version number on the button.
+  await editor.getByRole("button", { name: "Save (version 3)" }).waitFor();
   await editor.locator("#count-bluesky").filter({ hasText: "27 / 300" }).waitFor();
   await editor.getByLabel("Comment for the timeline (optional)").fill("Ready when you are");
   await editor.getByRole("button", { name: "submit" }).click();
