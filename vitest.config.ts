@@ -1,6 +1,6 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { fakeWeb } from "./test/fakes/web";
+import { fakeWeb } from "./test/fakes/web.ts";
 
 // Tests run inside workerd against real local D1, R2, Queues and Durable Objects (isolated per test
 // file). Each Worker is its own project, reading its own wrangler file, so its bindings and Durable

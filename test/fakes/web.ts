@@ -52,6 +52,22 @@ export async function fakeWeb(request: Request): Promise<Response> {
       return Response.json({ id: 9002, type: "story", by: "dang", time: 1795400100, title: "Ask HN: How do you schedule posts?", text: "Curious what people use." });
     case "hacker-news.firebaseio.com/v0/item/9003.json":
       return Response.json({ id: 9003, type: "job", title: "We are hiring", time: 1795400200 });
+    case "blog.test/2026/metadata":
+      return new Response(readFileSync(join(import.meta.dirname, "../../../shared/corpora/readability/test-pages/003-metadata-preferred/source.html"), "utf8"), {
+        headers: { "content-type": "text/html; charset=utf-8" },
+      });
+    case "blog.test/sitemap.xml":
+      return new Response(
+        `<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>https://blog.test/old</loc><lastmod>2020-01-01</lastmod></url><url><loc>https://blog.test/2026/metadata</loc><lastmod>2026-11-20</lastmod></url></urlset>`,
+        { headers: { "content-type": "application/xml" } },
+      );
+    case "www.youtube.com/feeds/videos.xml":
+      return new Response(corpus("../../feed-rs/fixture/atom/atom_mediarss_youtube_1.xml"), { headers: { "content-type": "application/atom+xml" } });
+    case "trends.google.com/trending/rss":
+      return new Response(
+        `<?xml version="1.0"?><rss version="2.0" xmlns:ht="https://trends.google.com/trending/rss"><channel><title>Daily Search Trends</title><link>https://trends.google.com/trending?geo=FR</link><item><title>aurore boréale</title><ht:approx_traffic>200000+</ht:approx_traffic><link>https://trends.google.com/trending?geo=FR#aurore</link><pubDate>Sun, 22 Nov 2026 20:00:00 +0100</pubDate></item></channel></rss>`,
+        { headers: { "content-type": "application/rss+xml" } },
+      );
     case "broken.test/feed.xml":
       return new Response("<html><body>Not a feed</body></html>", { headers: { "content-type": "text/html" } });
     case "www.reddit.com/r/selfhosted/new.json":

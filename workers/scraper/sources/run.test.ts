@@ -96,6 +96,25 @@ describe("running a feed source", () => {
     ]);
   });
 
+  it("reads a sitemap's newest pages as articles", async () => {
+    const id = await addSource("sitemap", "https://blog.test/sitemap.xml");
+    // The old page answers 404 and is passed over; the newest is read like a page source.
+    expect(await runSource(env, id, noWait)).toEqual({ status: "ok", added: 1 });
+    const item = await env.DB.prepare("SELECT title, url FROM source_items WHERE source_id = ?").bind(id).first();
+    expect(item).toEqual({ title: "Dublin Core property title", url: "https://blog.test/2026/metadata" });
+  });
+
+  it("reads a YouTube channel's uploads and a country's Google Trends as feeds", async () => {
+    const youtube = await addSource("youtube", "https://www.youtube.com/feeds/videos.xml?channel_id=UC_x5XG1OV2P6uZZ5FSM9Ttw");
+    const yt = await runSource(env, youtube, noWait);
+    expect(yt.status).toBe("ok");
+    expect(yt.added).toBeGreaterThan(0);
+    const trends = await addSource("google_trends", "https://trends.google.com/trending/rss?geo=FR");
+    expect(await runSource(env, trends, noWait)).toEqual({ status: "ok", added: 1 });
+    const item = await env.DB.prepare("SELECT title, published_at FROM source_items WHERE source_id = ?").bind(trends).first();
+    expect(item).toEqual({ title: "aurore boréale", published_at: Date.parse("2026-11-22T19:00:00Z") });
+  });
+
   it("reads a subreddit listing", async () => {
     const id = await addSource("reddit", "https://www.reddit.com/r/selfhosted/new.json");
     expect(await runSource(env, id, noWait)).toEqual({ status: "ok", added: 1 });

@@ -111,6 +111,35 @@ async function hackerNewsItems(env: Env, idsJson: string, options: RunOptions): 
   return items;
 }
 
+/** The newest pages of a sitemap (by lastmod), each fetched politely and read like a page source. */
+const SITEMAP_PAGES = 10;
+
+export function sitemapUrls(xml: string): { url: string; lastmod: number }[] {
+  const entries = [...xml.matchAll(/<url>([\s\S]*?)<\/url>/g)].map((m) => {
+    const loc = m[1]!.match(/<loc>\s*([^<\s]+)\s*<\/loc>/)?.[1] ?? "";
+    const lastmod = Date.parse(m[1]!.match(/<lastmod>\s*([^<\s]+)\s*<\/lastmod>/)?.[1] ?? "");
+    return { url: loc.replace(/&amp;/g, "&"), lastmod: Number.isNaN(lastmod) ? 0 : lastmod };
+  });
+  return entries.filter((e) => /^https?:\/\//.test(e.url)).sort((a, b) => b.lastmod - a.lastmod);
+}
+
+async function sitemapItems(env: Env, source: Source, xml: string, options: RunOptions): Promise<FeedItem[]> {
+  const items: FeedItem[] = [];
+  for (const { url } of sitemapUrls(xml).slice(0, SITEMAP_PAGES)) {
+    const host = new URL(url).host;
+    const wait = await env.DOMAIN_POLITENESS.get(env.DOMAIN_POLITENESS.idFromName(host)).reserve();
+    if (wait > 0) await (options.sleep ?? defaultSleep)(wait);
+    try {
+      const page = await safeFetch(url, { resolve: options.resolve });
+      if (page.status < 400) items.push(...itemsOf({ ...source, kind: "page" }, page.text, page.url));
+    } catch (err) {
+      // One page that cannot be read does not fail the sitemap; a refusal (SSRF) does.
+      if (err instanceof FetchRefused) throw err;
+    }
+  }
+  return items;
+}
+
 async function storeItems(db: Db, source: Source, items: FeedItem[]): Promise<number> {
   const recent = await db
     .select({ id: sourceItems.id, simhash: sourceItems.simhash, storyId: sourceItems.storyId })
@@ -173,7 +202,12 @@ export async function runSource(env: Env, sourceId: string, options: RunOptions 
       return { status: "not_modified", added: 0 };
     }
     if (page.status >= 400) throw new Error(`${url.host} answered ${page.status}`);
-    const found = source.kind === "hackernews" ? await hackerNewsItems(env, page.text, options) : itemsOf(source, page.text, page.url);
+    const found =
+      source.kind === "hackernews"
+        ? await hackerNewsItems(env, page.text, options)
+        : source.kind === "sitemap"
+          ? await sitemapItems(env, source, page.text, options)
+          : itemsOf(source, page.text, page.url);
     const added = await storeItems(db, source, found);
     await db
       .update(sources)
