@@ -11,7 +11,7 @@ const EXPECTED: Record<Action, { from: Status[]; to: Status; by: Role[] | "syste
   approve: { from: ["in_review"], to: "approved", by: ["owner", "admin"] },
   request_changes: { from: ["in_review"], to: "changes_requested", by: ["owner", "admin"] },
   resubmit: { from: ["changes_requested"], to: "in_review", by: ["owner", "admin", "editor"] },
-  back_to_draft: { from: ["changes_requested", "in_review", "approved"], to: "draft", by: ["owner", "admin", "editor"] },
+  back_to_draft: { from: ["changes_requested"], to: "draft", by: ["owner", "admin", "editor"] },
   schedule: { from: ["approved"], to: "scheduled", by: ["owner", "admin", "editor"] },
   unschedule: { from: ["scheduled"], to: "approved", by: ["owner", "admin", "editor"] },
   start_publishing: { from: ["scheduled"], to: "publishing", by: "system" },
@@ -64,6 +64,18 @@ describe("workflow", () => {
     expect(transition(own, "approve", me, { allowSelfApproval: false })).toMatchObject({ ok: false, status: 403 });
     expect(transition(own, "approve", me, { allowSelfApproval: true })).toEqual({ ok: true, to: "approved" });
     expect(transition(own, "request_changes", me, { allowSelfApproval: false })).toEqual({ ok: true, to: "changes_requested" });
+    expect(allowedActions(own, me, { allowSelfApproval: false })).toEqual(["request_changes", "archive"]);
+    expect(allowedActions(own, me, { allowSelfApproval: true })).toEqual(["approve", "request_changes", "archive"]);
+    expect(transition(own, "approve", { userId: "me", role: "owner" }, { allowSelfApproval: false })).toMatchObject({ status: 403 });
+  });
+
+  it("viewers may do nothing, and the publisher only its own steps", () => {
+    for (const status of STATUSES) {
+      expect(allowedActions({ status, authorId: "a" }, { userId: "v", role: "viewer" }, settings)).toEqual([]);
+    }
+    expect(allowedActions({ status: "scheduled", authorId: "a" }, "system", settings)).toEqual(["start_publishing"]);
+    expect(allowedActions({ status: "publishing", authorId: "a" }, "system", settings)).toEqual(["mark_published", "mark_failed"]);
+    expect(transition({ status: "draft", authorId: "a" }, "submit", "system", settings)).toMatchObject({ ok: false, status: 403 });
   });
 
   it("an illegal transition lists the allowed ones", () => {

@@ -1,7 +1,8 @@
 /**
- * The approval workflow as an explicit state machine. Every transition names who may take it; the
- * publisher's own steps are taken by "system" only. Archived is reachable from every state but
- * publishing (a post on its way out cannot be pulled back mid-flight).
+ * The approval workflow as an explicit state machine. Every transition names who may take it:
+ * writers (owner, admin, editor) move their work along, reviewers (owner, admin) decide on it, and
+ * the publisher's own steps are taken by "system" only. Archived is reachable from every state but
+ * publishing (a post on its way out cannot be pulled back mid-flight) and leads back to draft.
  */
 import type { Role } from "./roles";
 
@@ -15,7 +16,7 @@ const TRANSITIONS = {
   approve: { from: ["in_review"], to: "approved", by: "reviewers" },
   request_changes: { from: ["in_review"], to: "changes_requested", by: "reviewers" },
   resubmit: { from: ["changes_requested"], to: "in_review", by: "writers" },
-  back_to_draft: { from: ["changes_requested", "in_review", "approved"], to: "draft", by: "writers" },
+  back_to_draft: { from: ["changes_requested"], to: "draft", by: "writers" },
   schedule: { from: ["approved"], to: "scheduled", by: "writers" },
   unschedule: { from: ["scheduled"], to: "approved", by: "writers" },
   start_publishing: { from: ["scheduled"], to: "publishing", by: "system" },
@@ -52,11 +53,15 @@ function permitted(action: Action, item: Item, actor: Actor, settings: WorkflowS
   return null;
 }
 
-/** The actions this actor may take on the item now. */
+/** The actions this actor may take on the item now, in table order: what the UI offers as buttons. */
 export function allowedActions(item: Item, actor: Actor, settings: WorkflowSettings): Action[] {
   return ACTIONS.filter((a) => (TRANSITIONS[a].from as readonly string[]).includes(item.status) && permitted(a, item, actor, settings) === null);
 }
 
+/**
+ * Where `action` takes the item, or why not: 409 when the action does not apply to the item's status
+ * (or is unknown), 403 when it does but not for this actor. A refusal lists what the actor may do now.
+ */
 export function transition(item: Item, action: string, actor: Actor, settings: WorkflowSettings): TransitionResult {
   const allowed = allowedActions(item, actor, settings);
   const list = allowed.length ? allowed.join(", ") : "none";
