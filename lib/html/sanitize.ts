@@ -31,6 +31,11 @@ function safeUrl(url: string, baseUrl: string | undefined, schemes: Set<string>)
   }
 }
 
+/**
+ * Article-safe HTML: the allowlisted tags and attributes only, no script, style, frames, forms or
+ * event handlers; links and images absolute against `baseUrl` (the page the HTML came from) and
+ * limited to http(s) (and mailto for links); every link `rel="noopener noreferrer nofollow"`.
+ */
 export function sanitizeHtml(html: string, options: { baseUrl?: string } = {}): string {
   return sanitize(html, {
     allowedTags: TAGS,
@@ -47,6 +52,8 @@ export function sanitizeHtml(html: string, options: { baseUrl?: string } = {}): 
     allowedSchemesByTag: { img: ["http", "https"] },
     allowProtocolRelative: false,
     disallowedTagsMode: "discard",
+    // An image whose source was refused is an empty box; drop it.
+    exclusiveFilter: (frame) => frame.tag === "img" && !frame.attribs.src,
     // Contents of these never become text either (a <script> body is not prose).
     nonTextTags: ["script", "style", "textarea", "option", "noscript", "template", "iframe", "object", "svg", "math"],
     transformTags: {

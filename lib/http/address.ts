@@ -4,7 +4,9 @@
  * bracketed), so the checks here see canonical forms.
  */
 
-const BLOCKED_NAMES = [/^localhost$/, /\.localhost$/, /^metadata\.google\.internal$/, /\.internal$/, /\.local$/, /^instance-data$/];
+// Names that only mean something inside a network: localhost (RFC 6761), mDNS (.local), home
+// networks (home.arpa, RFC 8375), cloud-internal zones (metadata.google.internal, *.internal).
+const BLOCKED_NAMES = [/^localhost$/, /\.localhost$/, /\.internal$/, /^internal$/, /\.local$/, /\.localdomain$/, /(^|\.)home\.arpa$/, /^instance-data$/];
 
 function ipv4(host: string): number[] | null {
   const parts = host.split(".");
@@ -58,7 +60,10 @@ export function privateIPv6(groups: number[]): string | null {
   if ((g0 & 0xfe00) === 0xfc00) return "a unique-local address (fd00:ec2::254 is cloud metadata)";
   if ((g0 & 0xffc0) === 0xfe80) return "a link-local address";
   if ((g0 & 0xff00) === 0xff00) return "a multicast address";
+  // NAT64 (64:ff9b::/96) reaches the IPv4 address in its last 32 bits.
   if (g0 === 0x64 && groups[1] === 0xff9b) return privateIPv4([g6 >> 8, g6 & 255, g7 >> 8, g7 & 255]);
+  // 6to4 (2002::/16) routes to the IPv4 address in bits 16–47.
+  if (g0 === 0x2002) return privateIPv4([groups[1]! >> 8, groups[1]! & 255, groups[2]! >> 8, groups[2]! & 255]);
   return null;
 }
 
@@ -70,7 +75,11 @@ export function refusedHost(url: URL): string | null {
   const v6 = expandIPv6(host);
   if (v6) return privateIPv6(v6);
   if (host.startsWith("[")) return "a malformed IPv6 address";
-  if (BLOCKED_NAMES.some((pattern) => pattern.test(host.replace(/\.$/, "")))) return "an internal host name";
+  const name = host.replace(/\.$/, "");
+  if (BLOCKED_NAMES.some((pattern) => pattern.test(name))) return "an internal host name";
+  // A single label ("intranet", "router") is resolved through local search domains, never on the internet.
+  if (!name.includes(".")) return "not a public host name";
+  if (name.split(".").includes("")) return "not a valid host name";
   return null;
 }
 

@@ -1,8 +1,13 @@
 /**
  * Fetching someone else's URL safely: only http(s); no loopback, private, link-local, CGNAT or
  * cloud-metadata hosts, checked on every redirect hop (at most 5) and, for names, on the addresses
- * they resolve to; a timeout; a size cap read as the body streams; a User-Agent naming the product;
- * conditional GET; and the text decoded with the charset from the headers, the document, or its BOM.
+ * they resolve to; one deadline for the whole fetch; a size cap read as the body streams; a
+ * User-Agent naming the product; conditional GET; and the text decoded with the charset of its BOM,
+ * its headers or the document itself.
+ *
+ * What this cannot do: a Worker cannot pin the address it checked for the connection it opens, so a
+ * name whose DNS answer changes in between (DNS rebinding) gets past the name check. On Cloudflare's
+ * network that still reaches nothing private, because the edge does not route into private networks.
  */
 import { refusedAddress, refusedHost } from "./address";
 
@@ -24,21 +29,27 @@ export class FetchFailed extends Error {
 export type Resolver = (hostname: string) => Promise<string[]>;
 
 export type SafeFetchOptions = {
+  /** Validators from the last fetch: sent as If-None-Match / If-Modified-Since. */
   etag?: string | null;
   lastModified?: string | null;
   accept?: string;
+  /** Size cap of the body, 5 MB unless set. */
   maxBytes?: number;
+  /** Deadline for all hops and the body together, 15 s unless set. */
   timeoutMs?: number;
+  /** How names are resolved for the after-DNS check; tests pass a fixed answer. */
   resolve?: Resolver;
   /**
    * Lets tests reach fake servers on 127.0.0.1. Off by default, never set from configuration that
    * users control; a test proves the default refuses loopback.
    */
   allowPrivateAddresses?: boolean;
+  /** The HTTP boundary, for tests that answer without a network. */
   fetch?: typeof fetch;
 };
 
 export type FetchedPage = {
+  /** Where the content came from, after redirects. */
   url: string;
   status: number;
   notModified: boolean;
@@ -86,7 +97,15 @@ async function checkUrl(raw: string, options: SafeFetchOptions): Promise<URL> {
   return url;
 }
 
-async function readCapped(response: Response, maxBytes: number): Promise<Uint8Array> {
+/** Rejects when the signal aborts, so a body that stops arriving cannot outlast the deadline. */
+function aborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+  });
+}
+
+async function readCapped(response: Response, maxBytes: number, signal: AbortSignal): Promise<Uint8Array> {
   const declared = Number(response.headers.get("content-length") ?? 0);
   if (declared > maxBytes) {
     await response.body?.cancel();
@@ -94,10 +113,12 @@ async function readCapped(response: Response, maxBytes: number): Promise<Uint8Ar
   }
   if (!response.body) return new Uint8Array();
   const reader = response.body.getReader();
+  const deadline = aborted(signal);
+  deadline.catch(() => reader.cancel().catch(() => undefined));
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await Promise.race([reader.read(), deadline]);
     if (done) break;
     total += value.byteLength;
     if (total > maxBytes) {
@@ -115,39 +136,65 @@ async function readCapped(response: Response, maxBytes: number): Promise<Uint8Ar
   return bytes;
 }
 
-/** The charset: the Content-Type header first, then a BOM, then the document's own declaration. */
-export function detectCharset(contentType: string | null, bytes: Uint8Array): string {
-  const fromHeader = contentType?.match(/charset=["']?([\w.:-]+)/i)?.[1];
-  if (fromHeader) return fromHeader.toLowerCase();
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return "utf-8";
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return "utf-16be";
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return "utf-16le";
-  const head = new TextDecoder("latin1").decode(bytes.subarray(0, 2048));
-  const declared = head.match(/<meta[^>]+charset=["']?([\w.:-]+)/i)?.[1] ?? head.match(/<\?xml[^>]+encoding=["']([\w.:-]+)/i)?.[1];
-  return declared?.toLowerCase() ?? "utf-8";
-}
-
-function decode(bytes: Uint8Array, charset: string): string {
+/** The WHATWG name of a charset label (latin1 → windows-1252, …), or null for a label nobody knows. */
+function encodingOf(label: string | undefined): string | null {
+  if (!label) return null;
   try {
-    return new TextDecoder(charset).decode(bytes);
+    return new TextDecoder(label.trim()).encoding;
   } catch {
-    return new TextDecoder("utf-8").decode(bytes);
+    return null;
   }
 }
 
+/**
+ * The charset of a document, in the order browsers use (WHATWG Encoding, "decode"): a byte order
+ * mark wins, then the Content-Type header, then the document's own declaration (`<meta charset>`,
+ * `<meta http-equiv="Content-Type">` or an XML declaration) in its first 1024 bytes, else UTF-8.
+ * Unknown labels are skipped rather than trusted.
+ */
+export function detectCharset(contentType: string | null, bytes: Uint8Array): string {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return "utf-8";
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return "utf-16be";
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return "utf-16le";
+  const fromHeader = encodingOf(contentType?.match(/charset\s*=\s*["']?([\w.:-]+)/i)?.[1]);
+  if (fromHeader) return fromHeader;
+  const head = new TextDecoder("windows-1252").decode(bytes.subarray(0, 1024));
+  const declared = encodingOf(head.match(/<meta[^>]+charset\s*=\s*["']?([\w.:-]+)/i)?.[1]) ?? encodingOf(head.match(/^\s*<\?xml[^>]+encoding\s*=\s*["']([\w.:-]+)/i)?.[1]);
+  // A UTF-16 declaration in bytes that just read as ASCII cannot be true (WHATWG: use UTF-8).
+  return declared && !declared.startsWith("utf-16") ? declared : "utf-8";
+}
+
+/** A body's text in the charset `detectCharset` finds; bytes that do not decode become U+FFFD. */
+export function decodeBody(bytes: Uint8Array, contentType: string | null): { text: string; charset: string } {
+  const charset = detectCharset(contentType, bytes);
+  return { text: new TextDecoder(charset).decode(bytes), charset };
+}
+
+/**
+ * Fetches a URL from the public web, or refuses to. One deadline (`timeoutMs`) covers every hop and
+ * the body; a 304 to a conditional GET comes back as `notModified` with no body.
+ * @throws FetchRefused for a URL that may not be fetched (scheme, credentials, a non-public host,
+ *   before or after a redirect, or by what its name resolves to).
+ * @throws FetchFailed for a fetch that was tried and failed (network, timeout, size, redirects).
+ */
 export async function safeFetch(raw: string, options: SafeFetchOptions = {}): Promise<FetchedPage> {
   const doFetch = options.fetch ?? fetch;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const signal = AbortSignal.timeout(timeoutMs);
   const headers: Record<string, string> = { "user-agent": USER_AGENT, accept: options.accept ?? "*/*" };
   if (options.etag) headers["if-none-match"] = options.etag;
   if (options.lastModified) headers["if-modified-since"] = options.lastModified;
   let url = await checkUrl(raw, options);
+  const failure = (err: unknown) =>
+    err instanceof FetchFailed || err instanceof FetchRefused
+      ? err
+      : new FetchFailed(signal.aborted ? `No answer from ${url.host} within ${timeoutMs / 1000} s` : `Could not reach ${url.host}: ${String(err)}`);
   for (let hop = 0; ; hop++) {
     let response: Response;
     try {
-      response = await doFetch(url.href, { headers, redirect: "manual", signal: AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS) });
+      response = await doFetch(url.href, { headers, redirect: "manual", signal });
     } catch (err) {
-      const timedOut = err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError");
-      throw new FetchFailed(timedOut ? `No answer from ${url.host} within ${(options.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000} s` : `Could not reach ${url.host}: ${String(err)}`);
+      throw failure(err);
     }
     if (response.status >= 300 && response.status < 400 && response.status !== 304) {
       const location = response.headers.get("location");
@@ -160,10 +207,16 @@ export async function safeFetch(raw: string, options: SafeFetchOptions = {}): Pr
     const etag = response.headers.get("etag");
     const lastModified = response.headers.get("last-modified");
     if (response.status === 304) {
+      await response.body?.cancel();
       return { url: url.href, status: 304, notModified: true, headers: response.headers, bytes: new Uint8Array(), text: "", charset: "utf-8", etag, lastModified };
     }
-    const bytes = await readCapped(response, options.maxBytes ?? DEFAULT_MAX_BYTES);
-    const charset = detectCharset(response.headers.get("content-type"), bytes);
-    return { url: url.href, status: response.status, notModified: false, headers: response.headers, bytes, text: decode(bytes, charset), charset, etag, lastModified };
+    let bytes: Uint8Array;
+    try {
+      bytes = await readCapped(response, options.maxBytes ?? DEFAULT_MAX_BYTES, signal);
+    } catch (err) {
+      throw failure(err);
+    }
+    const { text, charset } = decodeBody(bytes, response.headers.get("content-type"));
+    return { url: url.href, status: response.status, notModified: false, headers: response.headers, bytes, text, charset, etag, lastModified };
   }
 }

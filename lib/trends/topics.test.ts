@@ -10,6 +10,11 @@ describe("keyTerms", () => {
   it("keeps names whole and drops stop words and numbers", () => {
     expect(keyTerms("Red Hat releases WildFly 10 for the Java world")).toEqual(["red hat", "releases", "wildfly", "java", "world"]);
   });
+
+  it("reads nothing into the capitals of a Title Case headline", () => {
+    expect(keyTerms("Solar Storm Lights Up Skies Over Northern Europe")).toEqual(["solar", "storm", "lights", "skies", "northern", "europe"]);
+    expect(keyTerms("Why the European Central Bank held rates")).toEqual(["european central bank", "held", "rates"]);
+  });
 });
 
 describe("rankTopics", () => {
@@ -35,8 +40,32 @@ describe("rankTopics", () => {
     const story = Array.from({ length: 3 }, (_, i) => item(`Mars rover finds water ${i}`, i + 0.5));
     const ranked = rankTopics(story, now);
     expect(ranked).toHaveLength(1);
+    expect(ranked[0]).toMatchObject({ term: "mars", related: ["rover", "finds", "water"], mentions: 3 });
     expect(ranked[0]!.hourly).toHaveLength(24);
     expect(ranked[0]!.hourly.slice(-3)).toEqual([1, 1, 1]);
+  });
+
+  it("clusters Title Case headlines from different outlets into one topic", () => {
+    const ranked = rankTopics([item("Solar Storm Lights Up Skies Over Europe", 1, "a"), item("Northern Lights: Solar Storm Seen As Far South As Spain", 2, "b"), item("How to Photograph the Solar Storm Tonight", 3, "c")], now);
+    expect(ranked[0]).toMatchObject({ term: "solar", mentions: 3, sources: 3 });
+  });
+
+  it("of two equal bursts, the more recent ranks higher", () => {
+    const fresh = Array.from({ length: 4 }, (_, i) => item(`Glacier collapse filmed ${i}`, 0.5 + i * 0.2, `f${i}`));
+    const stale = Array.from({ length: 4 }, (_, i) => item(`Comet visible tonight ${i}`, 5 + i * 0.2, `s${i}`));
+    const ranked = rankTopics([...stale, ...fresh], now).map((t) => t.term);
+    expect(ranked.indexOf("glacier")).toBeLessThan(ranked.indexOf("comet"));
+  });
+
+  it("a topic steady at a high rate does not outrank one rising against its own quiet baseline", () => {
+    const busy = Array.from({ length: 48 }, (_, i) => item(`Stocks close mixed ${i}`, i + 0.5, `m${i % 4}`));
+    const rising = [...Array.from({ length: 2 }, (_, i) => item(`Drought warning issued ${i}`, 30 + i, `d${i}`)), ...Array.from({ length: 6 }, (_, i) => item(`Drought warning extended ${i}`, i * 0.5 + 0.2, `d${i % 4}`))];
+    const ranked = rankTopics([...busy, ...rising], now);
+    const busyTopic = ranked.find((t) => t.term === "stocks")!;
+    const risingTopic = ranked.find((t) => t.term === "drought")!;
+    expect(risingTopic).toMatchObject({ mentions: 8, related: ["warning", "extended"] });
+    expect(risingTopic.velocity).toBeGreaterThan(busyTopic.velocity);
+    expect(ranked.indexOf(risingTopic)).toBeLessThan(ranked.indexOf(busyTopic));
   });
 
   it("ignores items older than the window", () => {
@@ -48,5 +77,10 @@ describe("sparklinePoints", () => {
   it("draws one point per count, scaled to the box", () => {
     const points = sparklinePoints([0, 2, 4], 100, 20).split(" ");
     expect(points).toEqual(["0.0,19.0", "50.0,10.0", "100.0,1.0"]);
+  });
+
+  it("draws a flat line for no mentions and a single point for one count", () => {
+    expect(sparklinePoints([0, 0, 0], 10, 10)).toBe("0.0,9.0 5.0,9.0 10.0,9.0");
+    expect(sparklinePoints([3], 10, 10)).toBe("0.0,1.0");
   });
 });
