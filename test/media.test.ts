@@ -1,24 +1,23 @@
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { addMember, api, Browser, createToken, createWorkspace, ORIGIN, signUp } from "./support/client";
-import { gif, html, jpeg, mp4, png } from "./support/files";
+import { database } from "../lib/db/client";
+import { AppError } from "../lib/http/errors";
+import { carriesFile } from "../workers/api/media/api";
+import { assertMediaPublishable } from "../workers/api/media/service";
+import { api, Browser, createToken, createWorkspace, ORIGIN, signUp } from "./support/client";
+import { gif, html, jpeg, mp4, png, webp } from "./support/files";
 
 let owner: Browser;
 let ws: string;
 let token: string;
-let viewerToken: string;
 
 type MediaJson = { id: string; mime: string; kind: string; size: number; width: number | null; height: number | null; altText: string };
-type ErrorJson = { error: { code: string; message: string } };
+type ErrorJson = { error: { code: string; message: string; fields?: Record<string, unknown> } };
 
 beforeAll(async () => {
   owner = await signUp("Mia");
   ws = await createWorkspace(owner, "Media Co");
   token = await createToken(owner, ws, "write");
-  const viewer = await signUp("Vic");
-  const viewerId = await addMember(owner, ws, viewer, "admin");
-  viewerToken = await createToken(viewer, ws, "write");
-  await api(token, "PATCH", `/workspaces/${ws}/members/${viewerId}`, { role: "viewer" });
 });
 
 function upload(bytes: Uint8Array, filename: string, t = token, altText?: string) {
@@ -27,6 +26,32 @@ function upload(bytes: Uint8Array, filename: string, t = token, altText?: string
     new Request(`${ORIGIN}/api/v1/workspaces/${ws}/media?${query}`, { method: "POST", headers: { authorization: `Bearer ${t}`, "content-type": "application/octet-stream" }, body: bytes }),
   );
 }
+
+const MiB = 1024 * 1024;
+const pdf = new TextEncoder().encode("%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");
+
+type Upload = { mediaId: string; uploadId: string };
+const startUpload = async () => (await (await api(token, "POST", `/workspaces/${ws}/media/uploads`)).json()) as Upload;
+function putPart(upload: Upload, n: number | string, bytes: Uint8Array, query = `uploadId=${encodeURIComponent(upload.uploadId)}&filename=part.bin`) {
+  return exports.default.fetch(
+    new Request(`${ORIGIN}/api/v1/workspaces/${ws}/media/uploads/${upload.mediaId}/parts/${n}?${query}`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/octet-stream" },
+      body: bytes,
+    }),
+  );
+}
+const complete = (upload: Upload, parts: unknown) => api(token, "POST", `/workspaces/${ws}/media/uploads/${upload.mediaId}/complete`, { uploadId: upload.uploadId, parts });
+const errorOf = async (response: Response) => ((await response.json()) as ErrorJson).error;
+
+/** The owner's session as request headers, for posting multipart forms as the page does. */
+const session = (extra: Record<string, string> = {}) => ({
+  cookie: [...owner.cookies].map(([k, v]) => `${k}=${v}`).join("; "),
+  "x-csrf-token": owner.cookies.get("__Host-csrf")!,
+  "sec-fetch-site": "same-origin",
+  origin: ORIGIN,
+  ...extra,
+});
 
 const file = (id: string, headers: Record<string, string> = {}) =>
   exports.default.fetch(new Request(`${ORIGIN}/api/v1/workspaces/${ws}/media/${id}/file`, { headers: { authorization: `Bearer ${token}`, ...headers } }));
@@ -154,39 +179,237 @@ describe("alt text and deletion", () => {
   });
 });
 
-describe("access", () => {
-  it("a viewer sees media but cannot upload, edit or delete; a read token cannot upload", async () => {
-    const image = (await (await upload(png(5, 5), "v.png")).json()) as MediaJson;
-    expect((await api(viewerToken, "GET", `/workspaces/${ws}/media`)).status).toBe(200);
-    expect((await upload(png(5, 5), "x.png", viewerToken)).status).toBe(403);
-    expect((await api(viewerToken, "PATCH", `/workspaces/${ws}/media/${image.id}`, { altText: "x" })).status).toBe(403);
-    expect((await api(viewerToken, "DELETE", `/workspaces/${ws}/media/${image.id}`)).status).toBe(403);
-    const read = await createToken(owner, ws, "read");
-    expect((await upload(png(5, 5), "x.png", read)).status).toBe(403);
+
+describe("more uploads", () => {
+  it("reads GIF and WebP dimensions, and none for video or PDF", async () => {
+    expect(await (await upload(gif(16, 9), "anim.gif")).json()).toMatchObject({ mime: "image/gif", kind: "gif", width: 16, height: 9 });
+    expect(await (await upload(webp(320, 240), "pic.webp")).json()).toMatchObject({ mime: "image/webp", kind: "image", width: 320, height: 240 });
+    expect(await (await upload(pdf, "deck.pdf")).json()).toMatchObject({ mime: "application/pdf", kind: "pdf", width: null, height: null });
+    expect(await (await upload(mp4(2000), "clip.png")).json()).toMatchObject({ mime: "video/mp4", kind: "video", width: null });
   });
 
-  it("another workspace's member gets 404 for this media by id, in the UI and the API", async () => {
-    const image = (await (await upload(png(5, 5), "private.png")).json()) as MediaJson;
-    const other = await signUp("Otto");
-    const otherWs = await createWorkspace(other, "Elsewhere");
-    const otherToken = await createToken(other, otherWs, "write");
-    const calls: [string, string, unknown?][] = [
-      ["GET", `/workspaces/${otherWs}/media/${image.id}`],
-      ["GET", `/workspaces/${otherWs}/media/${image.id}/file`],
-      ["PATCH", `/workspaces/${otherWs}/media/${image.id}`, { altText: "mine" }],
-      ["DELETE", `/workspaces/${otherWs}/media/${image.id}`],
-      ["GET", `/workspaces/${ws}/media`],
+  it("refuses a single request over 25 MB before reading it, pointing to the multipart upload", async () => {
+    const response = await upload(mp4(26 * MiB), "long.mp4");
+    expect(response.status).toBe(413);
+    expect((await errorOf(response)).message).toContain("send larger files in parts");
+  });
+
+  it("answers bad input with a clear 4xx naming the problem", async () => {
+    const noName = await exports.default.fetch(
+      new Request(`${ORIGIN}/api/v1/workspaces/${ws}/media`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/octet-stream" }, body: png(2, 2) }),
+    );
+    expect(noName.status).toBe(422);
+    expect(await errorOf(noName)).toMatchObject({ code: "invalid_request", fields: { filename: expect.any(String) } });
+    const empty = await upload(new Uint8Array(0), "empty.png");
+    expect(empty.status).toBe(422);
+    expect((await errorOf(empty)).message).toContain("empty");
+    expect((await upload(png(2, 2), "x".repeat(201))).status).toBe(422);
+    const image = (await (await upload(png(2, 2), "dot.png")).json()) as MediaJson;
+    const tooLong = await api(token, "PATCH", `/workspaces/${ws}/media/${image.id}`, { altText: "a".repeat(1001) });
+    expect(tooLong.status).toBe(422);
+    expect((await errorOf(tooLong)).message).toContain("at most 1,000 characters");
+    expect((await api(token, "PATCH", `/workspaces/${ws}/media/${image.id}`, {})).status).toBe(422);
+    expect((await api(token, "GET", `/workspaces/${ws}/media/med_nosuchthing`)).status).toBe(404);
+    expect((await owner.post(`/w/${ws}/media/${image.id}/alt`, { altText: "a".repeat(1001) }, { htmx: true })).status).toBe(422);
+    const noFile = await exports.default.fetch(new Request(`${ORIGIN}/w/${ws}/media`, { method: "POST", headers: session({ "hx-request": "true" }), body: new FormData() }));
+    expect(noFile.status).toBe(422);
+    expect(await noFile.text()).toContain("choose at least one file");
+  });
+});
+
+describe("more serving", () => {
+  it("serves the sniffed type, privately, with nosniff, whatever the file was called", async () => {
+    const item = (await (await upload(png(3, 3), "looks-like.html")).json()) as MediaJson;
+    const response = await file(item.id);
+    expect(response.headers.get("content-type")).toBe("image/png");
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(response.headers.get("cache-control")).toMatch(/^private/);
+    expect(new Uint8Array(await response.arrayBuffer())).toEqual(png(3, 3));
+    const viaUi = await owner.get(`/w/${ws}/media/${item.id}/file`, { headers: { range: "bytes=0-7" } });
+    expect(viaUi.status).toBe(206);
+    expect(new Uint8Array(await viaUi.arrayBuffer())).toEqual(png(3, 3).subarray(0, 8));
+  });
+
+  it("answers each kind of Range header as RFC 9110 asks", async () => {
+    const video = (await (await upload(mp4(5000), "seek.mp4")).json()) as MediaJson;
+    const cases: [string, number, string | null, number][] = [
+      ["bytes=0-", 206, "bytes 0-4999/5000", 5000],
+      ["bytes=4990-9999", 206, "bytes 4990-4999/5000", 10],
+      ["bytes=-6000", 206, "bytes 0-4999/5000", 5000],
+      // Several ranges, or another unit: ignored, the whole file is sent.
+      ["bytes=0-1,4-5", 200, null, 5000],
+      ["items=0-1", 200, null, 5000],
+      ["bytes=-0", 416, "bytes */5000", 0],
+      ["bytes=5000-", 416, "bytes */5000", 0],
+      ["bytes=20-10", 416, "bytes */5000", 0],
     ];
-    for (const [method, path, body] of calls) expect((await api(otherToken, method, path, body)).status, `${method} ${path}`).toBe(404);
-    for (const path of [`/w/${otherWs}/media/${image.id}/file`, `/w/${ws}/media`, `/w/${ws}/media/${image.id}/file`]) {
-      expect((await other.get(path)).status, path).toBe(404);
+    for (const [range, status, contentRange, length] of cases) {
+      const response = await file(video.id, { range });
+      expect(response.status, range).toBe(status);
+      expect(response.headers.get("content-range"), range).toBe(contentRange);
+      if (status === 416) {
+        expect((await errorOf(response)).code).toBe("range_not_satisfiable");
+        continue;
+      }
+      expect((await response.arrayBuffer()).byteLength, range).toBe(length);
     }
-    expect((await other.post(`/w/${otherWs}/media/${image.id}/delete`)).status).toBe(404);
-    expect(await env.MEDIA.head(`ws/${ws}/${image.id}`)).not.toBeNull();
+  });
+});
+
+describe("more multipart uploads", () => {
+  it("reads an image's dimensions when its parts are joined", async () => {
+    const upload = await startUpload();
+    const p1 = (await (await putPart(upload, 1, png(640, 480, 5 * MiB))).json()) as { partNumber: number; etag: string };
+    const p2 = (await (await putPart(upload, 2, new Uint8Array(100))).json()) as { partNumber: number; etag: string };
+    const done = await complete(upload, [p1, p2]);
+    expect(done.status).toBe(201);
+    expect(await done.json()).toMatchObject({ mime: "image/png", width: 640, height: 480, altText: "" });
   });
 
-  it("JSON routes keep the 415 and 1 MB rules; only file routes take bytes", async () => {
-    const response = await api(token, "PATCH", `/workspaces/${ws}`, "name=x", { "content-type": "application/octet-stream" });
-    expect(response.status).toBe(415);
+  it("counts parts against the sniffed type's limit as they arrive, abandoning an upload that goes over", async () => {
+    const upload = await startUpload();
+    expect((await putPart(upload, 1, gif(10, 10, 5 * MiB))).status).toBe(200);
+    const over = await putPart(upload, 2, new Uint8Array(11 * MiB));
+    expect(over.status).toBe(413);
+    expect((await errorOf(over)).message).toContain("15 MB limit for GIFs");
+    expect(await env.DB.prepare("SELECT id FROM media WHERE id = ?").bind(upload.mediaId).first()).toBeNull();
+    expect((await putPart(upload, 3, new Uint8Array(10))).status).toBe(404);
+    expect((await complete(upload, [{ partNumber: 1, etag: "x" }])).status).toBe(404);
+  });
+
+  it("aborts an upload: its row goes, and it can be neither continued nor completed", async () => {
+    const upload = await startUpload();
+    const p1 = (await (await putPart(upload, 1, mp4(1000))).json()) as { partNumber: number; etag: string };
+    expect(await env.DB.prepare("SELECT state FROM media WHERE id = ?").bind(upload.mediaId).first("state")).toBe("pending");
+    const aborted = await api(token, "DELETE", `/workspaces/${ws}/media/uploads/${upload.mediaId}?uploadId=${encodeURIComponent(upload.uploadId)}`);
+    expect(aborted.status).toBe(204);
+    expect(await env.DB.prepare("SELECT id FROM media WHERE id = ?").bind(upload.mediaId).first()).toBeNull();
+    expect((await putPart(upload, 1, mp4(1000))).status).toBe(404);
+    expect((await complete(upload, [p1])).status).toBe(404);
+    expect(await env.MEDIA.head(`ws/${ws}/${upload.mediaId}`)).toBeNull();
+    const unknown = await api(token, "DELETE", `/workspaces/${ws}/media/uploads/${upload.mediaId}?uploadId=nonsense`);
+    expect(unknown.status).toBe(404);
+  });
+
+  it("answers bad parts and completions with a clear 4xx", async () => {
+    const upload = await startUpload();
+    expect((await putPart(upload, 2, mp4(1000))).status).toBe(404);
+    expect((await errorOf(await putPart(upload, 2, mp4(1000)))).message).toContain("send part 1 first");
+    for (const n of [0, 10_001, "one"]) expect((await putPart(upload, n, mp4(1000))).status, `part ${n}`).toBe(422);
+    const noUploadId = await putPart(upload, 1, mp4(1000), "filename=a.mp4");
+    expect(noUploadId.status).toBe(422);
+    expect((await errorOf(noUploadId)).fields).toHaveProperty("uploadId");
+    expect((await putPart(upload, 1, new Uint8Array(0))).status).toBe(422);
+    expect((await putPart({ ...upload, uploadId: "nonsense" }, 1, mp4(1000))).status).toBe(404);
+    const p1 = (await (await putPart(upload, 1, mp4(1000))).json()) as { partNumber: number; etag: string };
+    expect((await complete(upload, [])).status).toBe(422);
+    expect((await complete(upload, [{ partNumber: 1 }])).status).toBe(422);
+    const wrongTag = await complete(upload, [{ partNumber: 1, etag: "not-the-etag" }]);
+    expect(wrongTag.status).toBe(422);
+    expect((await errorOf(wrongTag)).message).toContain("could not be joined");
+    expect((await complete(upload, [p1])).status).toBe(201);
+    // Finished: it cannot be completed twice or take more parts.
+    expect((await complete(upload, [p1])).status).toBe(404);
+    expect((await putPart(upload, 1, mp4(1000))).status).toBe(404);
+  });
+});
+
+describe("publishing rules", () => {
+  it("assertMediaPublishable names each image and GIF of this workspace without alt text", async () => {
+    const db = database(env.DB);
+    const described = (await (await upload(png(2, 2), "described.png", token, "A dot")).json()) as MediaJson;
+    const bare = (await (await upload(png(2, 2), "bare.png")).json()) as MediaJson;
+    const bareGif = (await (await upload(gif(2, 2), "bare.gif")).json()) as MediaJson;
+    const video = (await (await upload(mp4(500), "bare.mp4")).json()) as MediaJson;
+    const spaces = (await (await upload(png(2, 2), "spaces.png", token)).json()) as MediaJson;
+    await api(token, "PATCH", `/workspaces/${ws}/media/${spaces.id}`, { altText: "   " });
+    await expect(assertMediaPublishable(db, ws, [])).resolves.toBeUndefined();
+    await expect(assertMediaPublishable(db, ws, [described.id, video.id])).resolves.toBeUndefined();
+    const refused = await assertMediaPublishable(db, ws, [described.id, bare.id, bareGif.id, video.id, spaces.id]).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(AppError);
+    expect(refused).toMatchObject({ status: 422, code: "alt_text_missing" });
+    expect((refused as AppError).message).toBe("Add alt text to “bare.png”, “bare.gif”, “spaces.png” before publishing.");
+    // Another workspace's id says nothing about this one's files.
+    await expect(assertMediaPublishable(db, "ws_elsewhere", [bare.id])).resolves.toBeUndefined();
+  });
+
+  it("a file used by a variant (rows written directly) cannot be deleted, in the API or the UI, until it is free", async () => {
+    const image = (await (await upload(png(2, 2), "attached.png", token, "Attached")).json()) as MediaJson;
+    const now = Date.now();
+    const userId = (await env.DB.prepare("SELECT uploaded_by FROM media WHERE id = ?").bind(image.id).first<string>("uploaded_by"))!;
+    await env.DB.batch([
+      env.DB.prepare("INSERT INTO content (id, workspace_id, kind, title, body, status, version, author_id, created_at, updated_at) VALUES ('cnt_direct', ?, 'post', 'Direct', '', 'draft', 1, ?, ?, ?)").bind(ws, userId, now, now),
+      env.DB.prepare("INSERT INTO content_variants (id, workspace_id, content_id, platform, text) VALUES ('var_direct', ?, 'cnt_direct', 'x', 'hi')").bind(ws),
+      env.DB.prepare("INSERT INTO variant_media (variant_id, media_id, workspace_id, position) VALUES ('var_direct', ?, ?, 0)").bind(image.id, ws),
+    ]);
+    const viaApi = await api(token, "DELETE", `/workspaces/${ws}/media/${image.id}`);
+    expect(viaApi.status).toBe(409);
+    expect(await errorOf(viaApi)).toMatchObject({ code: "media_in_use", message: expect.stringContaining("used by 1 content variant") });
+    const viaUi = await owner.post(`/w/${ws}/media/${image.id}/delete`, {}, { htmx: true });
+    expect(viaUi.status).toBe(409);
+    expect(await viaUi.text()).toContain("remove it from them first");
+    expect(await env.MEDIA.head(`ws/${ws}/${image.id}`)).not.toBeNull();
+    expect(await (await owner.get(`/w/${ws}/media`)).text()).toContain("used by 1");
+    await env.DB.prepare("DELETE FROM variant_media WHERE variant_id = 'var_direct'").run();
+    expect((await api(token, "DELETE", `/workspaces/${ws}/media/${image.id}`)).status).toBe(204);
+    expect(await env.MEDIA.head(`ws/${ws}/${image.id}`)).toBeNull();
+  });
+});
+
+describe("the page", () => {
+  it("escapes file names, offers an accessible drop zone, confirms deletion and loads nothing from elsewhere", async () => {
+    await upload(png(2, 2), "<img src=x onerror=alert(1)>.png");
+    const page = await (await owner.get(`/w/${ws}/media`)).text();
+    expect(page).toContain("&lt;img src=x onerror=alert(1)&gt;.png");
+    expect(page).not.toContain("<img src=x onerror");
+    expect(page).toMatch(/<label for="f-file">/);
+    expect(page).toMatch(/<input id="f-file" type="file" name="file" multiple/);
+    expect(page).toContain('aria-live="polite"');
+    expect(page).toContain('<script src="/media.js" defer="">');
+    expect(page).toMatch(/hx-confirm="Delete “&lt;img src=x onerror=alert\(1\)&gt;.png”\?/);
+    expect(page).not.toMatch(/(src|href)="(https?:)?\/\//);
+  });
+
+  it("saving alt text through htmx returns the updated card", async () => {
+    const image = (await (await upload(png(2, 2), "card.png")).json()) as MediaJson;
+    expect(await (await owner.get(`/w/${ws}/media`)).text()).toMatch(new RegExp(`id="media-${image.id}"[\\s\\S]*?needs alt text`));
+    const response = await owner.post(`/w/${ws}/media/${image.id}/alt`, { altText: "A tiny card" }, { htmx: true });
+    expect(response.status).toBe(200);
+    const card = await response.text();
+    expect(card).toMatch(new RegExp(`^<figure class="media-card" id="media-${image.id}"`));
+    expect(card).toContain('alt="A tiny card"');
+    expect(card).not.toContain("needs alt text");
+  });
+});
+
+describe("the file routes' exemption from the API's JSON rules", () => {
+  it("covers only the single upload and the parts", () => {
+    const base = "/api/v1/workspaces/ws_1/media";
+    expect(carriesFile("POST", base)).toBe(true);
+    expect(carriesFile("PUT", `${base}/uploads/med_1/parts/3`)).toBe(true);
+    for (const [method, path] of [
+      ["PUT", base],
+      ["PATCH", `${base}/med_1`],
+      ["POST", `${base}/uploads`],
+      ["POST", `${base}/uploads/med_1/complete`],
+      ["POST", `${base}/uploads/med_1/parts/3`],
+      ["PUT", `${base}/uploads/med_1/parts/3/x`],
+      ["POST", "/api/v1/workspaces/ws_1/content"],
+      ["POST", `${base}/../content`],
+    ] as const) {
+      expect(carriesFile(method, path), `${method} ${path}`).toBe(false);
+    }
+  });
+
+  it("JSON routes, the media library's own included, keep the 415 and the 1 MB limit", async () => {
+    const image = (await (await upload(png(2, 2), "j.png")).json()) as MediaJson;
+    const octets = { "content-type": "application/octet-stream" };
+    expect((await api(token, "PATCH", `/workspaces/${ws}`, "name=x", octets)).status).toBe(415);
+    expect((await api(token, "PATCH", `/workspaces/${ws}/media/${image.id}`, "altText=x", octets)).status).toBe(415);
+    expect((await api(token, "POST", `/workspaces/${ws}/media/uploads`, "x", octets)).status).toBe(415);
+    expect((await api(token, "POST", `/workspaces/${ws}/media/uploads/${image.id}/complete`, "x", { "content-type": "text/plain" })).status).toBe(415);
+    const huge = await api(token, "PATCH", `/workspaces/${ws}/media/${image.id}`, { altText: "a".repeat(1024 * 1024 + 10) });
+    expect(huge.status).toBe(413);
+    expect((await errorOf(huge)).message).toContain("larger than 1 MB");
   });
 });

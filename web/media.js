@@ -22,6 +22,8 @@ if (zone) {
     });
 
   async function send(files) {
+    // Dragging text or a link onto the zone drops no files.
+    if (!files.length) return;
     progress.hidden = false;
     for (const [i, file] of [...files].entries()) {
       status.textContent = `Uploading ${file.name} (${i + 1} of ${files.length})…`;

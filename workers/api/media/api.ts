@@ -9,7 +9,7 @@ import { abortUpload, completeUpload, deleteMedia, getMedia, listMedia, setAltTe
 
 /** Routes whose body is a file, exempt from the JSON-only rule and the 1 MB limit (see rest/index.ts). */
 export function carriesFile(method: string, path: string): boolean {
-  return (method === "POST" && /^\/api\/v1\/workspaces\/[^/]+\/media$/.test(path)) || (method === "PUT" && /^\/api\/v1\/workspaces\/[^/]+\/media\/uploads\/[^/]+\/parts\/\d+$/.test(path));
+  return (method === "POST" && /^\/api\/v1\/workspaces\/[^/]+\/media$/.test(path)) || (method === "PUT" && /^\/api\/v1\/workspaces\/[^/]+\/media\/uploads\/[^/]+\/parts\/[^/]+$/.test(path));
 }
 
 const mediaParams = workspaceParams.extend({ mediaId: pathParam("mediaId") });
@@ -171,7 +171,7 @@ export function mediaApi(api: Api) {
       security,
       summary: "Start a multipart upload (for files over 25 MB, up to 100 MB)",
       request: { params: workspaceParams },
-      responses: { 201: json(z.object({ mediaId: z.string(), uploadId: z.string() }), "Send parts of at least 5 MiB (the last may be smaller), numbered from 1"), ...errors },
+      responses: { 201: json(z.object({ mediaId: z.string(), uploadId: z.string() }), "Send parts of 5 MiB to 25 MB (the last may be smaller), numbered from 1, part 1 first"), ...errors },
     }),
     async (c) => {
       inTokenWorkspace(c, c.req.valid("param").workspaceId);

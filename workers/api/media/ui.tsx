@@ -4,6 +4,7 @@
  * delete after a confirmation.
  */
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import { can } from "../../../lib/domain/roles";
 import { AppError } from "../../../lib/http/errors";
@@ -15,7 +16,7 @@ import { CsrfField, Flash } from "../views/layout";
 import { EmptyState } from "../views/pages";
 import { renderPage } from "../views/render";
 import { serveMedia } from "./files";
-import { deleteMedia, listMedia, setAltText, uploadMedia, type MediaView } from "./service";
+import { deleteMedia, FILE_REQUEST_LIMIT, listMedia, setAltText, uploadMedia, type MediaView } from "./service";
 
 export const mediaPages = new Hono<AppEnv>();
 
@@ -92,7 +93,7 @@ mediaPages.get("/media", async (c) => {
           </p>
           <input id="f-file" type="file" name="file" multiple accept="image/*,video/*,application/pdf" />
           <button type="submit">Upload</button>
-          <progress hidden max="100" value="0"></progress>
+          <progress hidden max="100" value="0" aria-label="Upload progress"></progress>
           <output class="upload-status" aria-live="polite"></output>
         </form>
       )}
@@ -110,7 +111,15 @@ mediaPages.get("/media", async (c) => {
   );
 });
 
-mediaPages.post("/media", async (c) => {
+// The drop zone sends one file per request; a plain form may carry several, together up to the same limit.
+const formLimit = bodyLimit({
+  maxSize: FILE_REQUEST_LIMIT + 64 * 1024,
+  onError: () => {
+    throw new AppError(413, "body_too_large", `Upload at most ${FILE_REQUEST_LIMIT / 1024 / 1024} MB at a time here; larger videos go through the API's multipart upload.`);
+  },
+});
+
+mediaPages.post("/media", formLimit, async (c) => {
   const body = await c.req.parseBody({ all: true });
   const files = [body.file].flat().filter((f): f is File => f instanceof File && f.size > 0);
   if (files.length === 0) throw new AppError(422, "invalid_request", "file: choose at least one file", { file: "choose at least one file" });

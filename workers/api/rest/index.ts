@@ -13,6 +13,7 @@ import { auditApi } from "../audit/api";
 import { campaignApi } from "../campaigns/api";
 import { contentApi } from "../content/api";
 import { carriesFile, mediaApi } from "../media/api";
+import { FILE_REQUEST_LIMIT } from "../media/service";
 import { sourceApi } from "../sources/api";
 import { memberApi } from "../members/api";
 import { tokenApi } from "../tokens/api";
@@ -21,7 +22,6 @@ import { workspaceApi } from "../workspaces/api";
 import { bearerAuth } from "./auth";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
-const MAX_FILE_BYTES = 100 * 1024 * 1024;
 
 export const api = new OpenAPIHono<AppEnv>({
   // zod failures on path, query or body become the same 422 as everywhere else, naming each field.
@@ -68,9 +68,9 @@ const jsonLimit = bodyLimit({
 });
 // File uploads (media) carry bytes, not JSON; the service checks their type and size limits.
 const fileLimit = bodyLimit({
-  maxSize: MAX_FILE_BYTES,
+  maxSize: FILE_REQUEST_LIMIT,
   onError: () => {
-    throw new AppError(413, "body_too_large", "The request body is larger than 100 MB.");
+    throw new AppError(413, "body_too_large", `The request body is larger than ${FILE_REQUEST_LIMIT / 1024 / 1024} MB: send larger files in parts (POST …/media/uploads).`);
   },
 });
 api.use("/v1/*", async (c, next) => {
