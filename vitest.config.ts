@@ -7,7 +7,7 @@ import { fakeWeb } from "./test/fakes/web.ts";
 // Object classes are the real ones.
 const migrations = await readD1Migrations("./migrations");
 
-function worker(name: string, configPath: string, include: string[], exclude: string[] = []) {
+function worker(name: string, configPath: string, include: string[], exclude: string[] = [], globalSetup: string[] = []) {
   return {
     plugins: [
       cloudflareTest({
@@ -24,6 +24,7 @@ function worker(name: string, configPath: string, include: string[], exclude: st
       include,
       exclude: ["test/browser/**", "node_modules/**", ...exclude],
       setupFiles: ["./test/apply-migrations.ts"],
+      globalSetup,
       // sanitize-html is CommonJS with deep requires (postcss → source-map-js) that workerd's module
       // loader cannot resolve one by one; pre-bundling it (as wrangler's esbuild does for deploys) can.
       deps: { optimizer: { ssr: { enabled: true, include: ["sanitize-html"] } } },
@@ -37,7 +38,8 @@ export default defineConfig({
   test: {
     projects: [
       worker("api", "./wrangler.toml", ["{workers,lib,durable-objects,test}/**/*.test.{ts,tsx}"], scraperTests),
-      worker("scraper", "./workers/scraper/wrangler.toml", scraperTests),
+      // The scraper's Browser Rendering tests need the local Chromium and a JavaScript-only site.
+      worker("scraper", "./workers/scraper/wrangler.toml", scraperTests, [], ["./test/fakes/js-site.ts"]),
     ],
   },
 });

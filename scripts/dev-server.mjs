@@ -6,8 +6,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { WORKER_CONFIGS, root } from "./lib.mjs";
+import { setUpLocalBrowser } from "./local-browser.mjs";
 
 export async function startDevServer(port, reuse) {
+  await setUpLocalBrowser();
   const baseUrl = `http://localhost:${port}`;
   const state = reuse?.state ?? mkdtempSync(join(tmpdir(), "content-engine-"));
   const secret = reuse?.secret ?? `${crypto.randomUUID()}-${crypto.randomUUID()}`;

@@ -7,6 +7,8 @@ import { WORKER_CONFIGS, root, run } from "./lib.mjs";
 
 ensureDevVars();
 run("node", ["scripts/vendor-assets.mjs"]);
+// Browser Rendering (sources that need JavaScript) runs against a local Chromium.
+run("node", ["scripts/local-browser.mjs"]);
 run("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "-c", "wrangler.toml"]);
 
 const port = process.env.PORT ?? "8787";

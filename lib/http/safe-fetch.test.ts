@@ -63,8 +63,12 @@ describe("SSRF refusals", () => {
   it("the allowance for local fake servers is off by default", async () => {
     const web = fakeWeb({ "http://127.0.0.1:9999/feed": () => new Response("ok") });
     await expect(safeFetch("http://127.0.0.1:9999/feed", { fetch: web.fetcher })).rejects.toThrow(FetchRefused);
-    const allowed = await safeFetch("http://127.0.0.1:9999/feed", { fetch: web.fetcher, allowPrivateAddresses: true });
+    const allowed = await safeFetch("http://127.0.0.1:9999/feed", { fetch: web.fetcher, allowLoopback: true });
     expect(allowed.text).toBe("ok");
+    // The allowance covers this machine only: other private and metadata addresses stay refused.
+    for (const url of ["http://10.0.0.1/feed", "http://169.254.169.254/latest/meta-data/", "http://[fd00::1]/"]) {
+      await expect(safeFetch(url, { fetch: web.fetcher, allowLoopback: true }), url).rejects.toThrow(FetchRefused);
+    }
   });
 });
 

@@ -40,10 +40,11 @@ export type SafeFetchOptions = {
   /** How names are resolved for the after-DNS check; tests pass a fixed answer. */
   resolve?: Resolver;
   /**
-   * Lets tests reach fake servers on 127.0.0.1. Off by default, never set from configuration that
-   * users control; a test proves the default refuses loopback.
+   * Lets tests reach fake servers on this machine (127.0.0.0/8, ::1, localhost), and nothing else
+   * private. Off by default and only ever passed by test code, never read from configuration that
+   * users control; tests prove the default refuses loopback.
    */
-  allowPrivateAddresses?: boolean;
+  allowLoopback?: boolean;
   /** The HTTP boundary, for tests that answer without a network. */
   fetch?: typeof fetch;
 };
@@ -74,7 +75,13 @@ export const dohResolver: Resolver = async (hostname) => {
   return answers.flat();
 };
 
-async function checkUrl(raw: string, options: SafeFetchOptions): Promise<URL> {
+const LOOPBACK_HOST = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|localhost)$/;
+
+/**
+ * Throws FetchRefused unless `raw` is an http(s) URL whose host, and every address its name resolves
+ * to, is public. Used for each hop here and for each request a rendering browser makes.
+ */
+export async function assertFetchable(raw: string, options: Pick<SafeFetchOptions, "resolve" | "allowLoopback"> = {}): Promise<URL> {
   let url: URL;
   try {
     url = new URL(raw);
@@ -83,7 +90,7 @@ async function checkUrl(raw: string, options: SafeFetchOptions): Promise<URL> {
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") throw new FetchRefused(`Refused: the ${url.protocol} scheme is not allowed, only http and https`);
   if (url.username || url.password) throw new FetchRefused("Refused: URLs with credentials are not fetched");
-  if (options.allowPrivateAddresses) return url;
+  if (options.allowLoopback && LOOPBACK_HOST.test(url.hostname)) return url;
   const hostProblem = refusedHost(url);
   if (hostProblem) throw new FetchRefused(`Refused: ${url.hostname} is ${hostProblem}`);
   if (!/^[\d.]+$/.test(url.hostname) && !url.hostname.startsWith("[")) {
@@ -184,7 +191,7 @@ export async function safeFetch(raw: string, options: SafeFetchOptions = {}): Pr
   const headers: Record<string, string> = { "user-agent": USER_AGENT, accept: options.accept ?? "*/*" };
   if (options.etag) headers["if-none-match"] = options.etag;
   if (options.lastModified) headers["if-modified-since"] = options.lastModified;
-  let url = await checkUrl(raw, options);
+  let url = await assertFetchable(raw, options);
   const failure = (err: unknown) =>
     err instanceof FetchFailed || err instanceof FetchRefused
       ? err
@@ -201,7 +208,7 @@ export async function safeFetch(raw: string, options: SafeFetchOptions = {}): Pr
       await response.body?.cancel();
       if (!location) throw new FetchFailed(`${url.host} answered ${response.status} without a Location`);
       if (hop + 1 > MAX_REDIRECTS) throw new FetchFailed(`More than ${MAX_REDIRECTS} redirects, stopped at ${url.href}`);
-      url = await checkUrl(new URL(location, url).href, options);
+      url = await assertFetchable(new URL(location, url).href, options);
       continue;
     }
     const etag = response.headers.get("etag");

@@ -31,6 +31,8 @@ export async function fakeWeb(request: Request): Promise<Response> {
   const url = new URL(request.url);
   requests.push(request.url);
   if (url.host === "cloudflare-dns.com") return dns(url);
+  // The JavaScript-only site (js-site.ts) runs on this machine; only tests that allow loopback get here.
+  if (url.hostname === "127.0.0.1") return fetch(request.url, { method: request.method, headers: request.headers });
   switch (`${url.host}${url.pathname}`) {
     case "news.test/robots.txt":
       return new Response("User-agent: *\nDisallow: /private/\n");

@@ -29,6 +29,10 @@ export const sourceInput = z
     needsJs: z.union([z.boolean(), z.enum(["on", "off"]).transform((v) => v === "on")]).default(false),
   })
   .transform((input, ctx) => {
+    if (input.needsJs && input.kind !== "page" && input.kind !== "sitemap") {
+      ctx.addIssue({ code: "custom", path: ["needsJs"], message: "applies only to web pages and sitemaps; feeds and APIs are read without a browser" });
+      return z.NEVER;
+    }
     const resolved = resolveSource(input);
     if ("problem" in resolved) {
       ctx.addIssue({ code: "custom", path: [resolved.field], message: resolved.problem });

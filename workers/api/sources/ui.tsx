@@ -44,7 +44,10 @@ function SourceRow(props: { source: Source; base: string; manage: boolean; csrf:
         <br />
         <small class="hint">{s.url}</small>
       </td>
-      <td>{s.kind}</td>
+      <td>
+        {s.kind}
+        {s.needsJs && <small class="hint"> · in a browser</small>}
+      </td>
       <td>every {s.intervalMinutes} min</td>
       <td>
         <Health source={s} />
@@ -89,6 +92,11 @@ sourcePages.get("/sources", async (c) => {
             <Field label="Subreddit, Hacker News list (top, new, best), YouTube channel id, or country (Google Trends)" name="query" />
             <Field label="Name (optional)" name="name" />
             <Field label="Check every (minutes)" name="intervalMinutes" type="number" value="60" />
+            <p class="field checkbox">
+              <label>
+                <input type="checkbox" name="needsJs" value="on" /> Needs JavaScript (pages and sitemaps: read in a browser, slower)
+              </label>
+            </p>
             <button type="submit">Add source</button>
           </form>
           <form method="post" action={`${base}/sources/opml`} enctype="multipart/form-data" class="opml">

@@ -8,6 +8,7 @@ import { and, desc, eq, sql } from "drizzle-orm";
 import { database, type Db } from "../../../lib/db/client";
 import { sourceItems, sources, type Source } from "../../../lib/db/schema";
 import { FetchRefused, safeFetch, type Resolver } from "../../../lib/http/safe-fetch";
+import { renderPage } from "../render/browser";
 import { newId } from "../../../lib/ids";
 import { canonicalUrl } from "../dedup/canonical";
 import { hammingDistance, NEAR_DUPLICATE_BITS, simhash } from "../dedup/simhash";
@@ -17,20 +18,43 @@ import { isAllowed, parseRobots, ALLOW_ALL, type RobotsRules } from "../robots/r
 import { sanitizeHtml } from "../../../lib/html/sanitize";
 
 const MAX_BACKOFF_MS = 24 * 60 * 60 * 1000;
+/** Less text than this is a page shell or a stub, not an article (Readability's own readerable threshold). */
+const MIN_ARTICLE_CHARS = 140;
 /** How many recent items of the workspace a new item is compared with for near-duplicates. */
 const STORY_WINDOW = 300;
 
-export type RunOptions = { resolve?: Resolver; sleep?: (ms: number) => Promise<void>; now?: () => number };
+export type RunOptions = {
+  resolve?: Resolver;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+  /** Test-only (see safeFetch): reach fake servers on this machine. The queue consumer never sets it. */
+  allowLoopback?: boolean;
+};
 export type RunResult = { status: "ok" | "not_modified" | "failed" | "skipped"; added: number; error?: string };
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+type Page = { url: string; status: number; text: string; notModified: boolean; etag: string | null; lastModified: string | null };
+
+/**
+ * A web page as its readers see it: through Browser Rendering when the source needs JavaScript
+ * (no conditional GET there: the rendered DOM has no validators), else one safe fetch.
+ */
+async function readPage(env: Env, source: Source, url: string, options: RunOptions, validators: { etag?: string | null; lastModified?: string | null } = {}): Promise<Page> {
+  const safety = { resolve: options.resolve, allowLoopback: options.allowLoopback };
+  if (source.needsJs && (source.kind === "page" || (source.kind === "sitemap" && url !== source.url))) {
+    const rendered = await renderPage(env.BROWSER, url, safety);
+    return { url: rendered.url, status: rendered.status, text: rendered.html, notModified: false, etag: null, lastModified: null };
+  }
+  return safeFetch(url, { ...validators, ...safety });
+}
 
 async function robotsFor(env: Env, url: URL, options: RunOptions): Promise<RobotsRules> {
   const politeness = env.DOMAIN_POLITENESS.get(env.DOMAIN_POLITENESS.idFromName(url.host));
   let body = await politeness.cachedRobots();
   if (body === null) {
     try {
-      const page = await safeFetch(new URL("/robots.txt", url).href, { resolve: options.resolve, maxBytes: 512 * 1024 });
+      const page = await safeFetch(new URL("/robots.txt", url).href, { resolve: options.resolve, allowLoopback: options.allowLoopback, maxBytes: 512 * 1024 });
       // A missing robots.txt (4xx) allows everything; a server error is read as "try later".
       if (page.status >= 500) throw new Error(`robots.txt answered ${page.status}`);
       body = page.status >= 400 ? "" : page.text;
@@ -49,10 +73,13 @@ function itemsOf(source: Source, text: string, pageUrl: string): FeedItem[] {
     case "feed":
     case "youtube":
     case "google_trends":
-      return parseFeedText(text).items;
+      return parseFeedText(text, { baseUrl: pageUrl }).items;
     case "page": {
       const article = extractArticle(text, pageUrl);
-      if (!article?.title) throw new Error("No article found on this page");
+      // A page whose scripts build the article has only a shell ("Loading…") without a browser.
+      if (!article?.title || article.text.length < MIN_ARTICLE_CHARS) {
+        throw new Error(`No article found on this page${source.needsJs ? "" : " (if it needs JavaScript to show its content, mark the source “needs JavaScript”)"}`);
+      }
       return [
         {
           id: article.canonicalUrl ?? pageUrl,
@@ -94,7 +121,7 @@ async function hackerNewsItems(env: Env, idsJson: string, options: RunOptions): 
   for (const id of ids) {
     const wait = await politeness.reserve();
     if (wait > 0) await (options.sleep ?? defaultSleep)(wait);
-    const page = await safeFetch(`https://hacker-news.firebaseio.com/v0/item/${id}.json`, { resolve: options.resolve });
+    const page = await safeFetch(`https://hacker-news.firebaseio.com/v0/item/${id}.json`, { resolve: options.resolve, allowLoopback: options.allowLoopback });
     const story = JSON.parse(page.text) as { id: number; type?: string; title?: string; url?: string; by?: string; time?: number; text?: string; dead?: boolean; deleted?: boolean } | null;
     if (!story || story.dead || story.deleted || story.type !== "story" || !story.title) continue;
     items.push({
@@ -130,7 +157,7 @@ async function sitemapItems(env: Env, source: Source, xml: string, options: RunO
     const wait = await env.DOMAIN_POLITENESS.get(env.DOMAIN_POLITENESS.idFromName(host)).reserve();
     if (wait > 0) await (options.sleep ?? defaultSleep)(wait);
     try {
-      const page = await safeFetch(url, { resolve: options.resolve });
+      const page = await readPage(env, source, url, options);
       if (page.status < 400) items.push(...itemsOf({ ...source, kind: "page" }, page.text, page.url));
     } catch (err) {
       // One page that cannot be read does not fail the sitemap; a refusal (SSRF) does.
@@ -196,7 +223,7 @@ export async function runSource(env: Env, sourceId: string, options: RunOptions 
     if (!isAllowed(robots, url.pathname + url.search)) throw new Error(`robots.txt of ${url.host} does not allow fetching ${url.pathname}`);
     const wait = await env.DOMAIN_POLITENESS.get(env.DOMAIN_POLITENESS.idFromName(url.host)).reserve((robots.crawlDelaySeconds ?? 0) * 1000);
     if (wait > 0) await (options.sleep ?? defaultSleep)(wait);
-    const page = await safeFetch(source.url, { etag: source.etag, lastModified: source.lastModified, resolve: options.resolve });
+    const page = await readPage(env, source, source.url, options, { etag: source.etag, lastModified: source.lastModified });
     if (page.notModified) {
       await db.update(sources).set({ failures: 0, lastSuccessAt: new Date(now()), nextRunAt: new Date(now() + interval) }).where(eq(sources.id, source.id));
       return { status: "not_modified", added: 0 };
