@@ -5,6 +5,7 @@ const BENCHMARKS = {
   pages: () => import("./pages.mjs"),
   "content-list": () => import("./content-list.mjs"),
   extraction: () => import("./extraction.mjs"),
+  ingest: () => import("./ingest.mjs"),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith("-"));

@@ -5,6 +5,7 @@
  */
 import { DomainPoliteness } from "../../durable-objects/domain-politeness";
 import { healthPing, scrapeMessage } from "../../lib/queues/messages";
+import { countingStatements } from "../../lib/db/statements";
 import { runSource } from "./sources/run";
 import { enqueueDue } from "./sources/schedule";
 
@@ -12,28 +13,30 @@ export { DomainPoliteness };
 
 export default {
   async queue(batch, env) {
-    for (const message of batch.messages) {
-      if (healthPing.safeParse(message.body).success) {
-        message.ack();
-        continue;
-      }
-      const parsed = scrapeMessage.safeParse(message.body);
-      if (!parsed.success) {
-        console.error(JSON.stringify({ level: "error", queue: batch.queue, event: "invalid_message", id: message.id, body: message.body }));
-        message.ack();
-        continue;
-      }
-      try {
-        const result = await runSource(env, parsed.data.sourceId);
-        console.log(JSON.stringify({ level: "info", event: "source_run", sourceId: parsed.data.sourceId, ...result }));
-        message.ack();
-      } catch (err) {
-        console.error(JSON.stringify({ level: "error", event: "source_run_crashed", sourceId: parsed.data.sourceId, error: String(err) }));
-        message.retry({ delaySeconds: 60 });
-      }
-    }
+    // Sources are independent and each domain's pace is kept by its DomainPoliteness object, so the
+    // messages of a batch run side by side.
+    await Promise.all(batch.messages.map((message) => handle(message, env, batch.queue)));
   },
   async scheduled(controller, env) {
     await enqueueDue(env, controller.scheduledTime);
   },
 } satisfies ExportedHandler<Env>;
+
+async function handle(message: Message, env: Env, queue: string): Promise<void> {
+  if (healthPing.safeParse(message.body).success) return message.ack();
+  const parsed = scrapeMessage.safeParse(message.body);
+  if (!parsed.success) {
+    console.error(JSON.stringify({ level: "error", queue, event: "invalid_message", id: message.id, body: message.body }));
+    return message.ack();
+  }
+  const started = Date.now();
+  const d1 = countingStatements(env.DB);
+  try {
+    const result = await runSource({ ...env, DB: d1.db }, parsed.data.sourceId);
+    console.log(JSON.stringify({ level: "info", event: "source_run", sourceId: parsed.data.sourceId, ...result, ms: Date.now() - started, d1Statements: d1.count() }));
+    message.ack();
+  } catch (err) {
+    console.error(JSON.stringify({ level: "error", event: "source_run_crashed", sourceId: parsed.data.sourceId, error: String(err) }));
+    message.retry({ delaySeconds: 60 });
+  }
+}

@@ -143,4 +143,14 @@ describe("scheduling", () => {
     expect(result.explicitAcks.sort()).toEqual(["m1", "m2", "m3"]);
     expect((await source(due))!.last_success_at).not.toBeNull();
   });
+
+  it("sends every due source in one tick, in pages of at most 100 per queue call", async () => {
+    const ids = [];
+    for (let i = 0; i < 230; i++) ids.push(`src_many_${i}`);
+    await env.DB.batch(
+      ids.map((id) => env.DB.prepare("INSERT INTO sources (id, workspace_id, kind, name, url, next_run_at) VALUES (?, ?, 'feed', ?, 'https://news.test/feed.xml', ?)").bind(id, ws, id, Date.now() - 1000)),
+    );
+    expect(await enqueueDue(env)).toBe(230);
+    expect(await enqueueDue(env)).toBe(0);
+  });
 });
