@@ -10,12 +10,20 @@ import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 
-/** The Chrome version miniflare expects, read from its build so an upgrade cannot leave us behind. */
-function miniflareBrowserVersion() {
-  const source = readFileSync(createRequire(import.meta.url).resolve("miniflare"), "utf8");
-  const version = source.match(/BROWSER_VERSION = "([\d.]+)"/)?.[1];
-  if (!version) throw new Error("could not find BROWSER_VERSION in miniflare; local Browser Rendering cannot be set up");
-  return version;
+/**
+ * The Chrome versions miniflare expects, read from its builds so an upgrade cannot leave us behind:
+ * wrangler's own copy (wrangler dev) and the one the vitest plugin runs (tests) may differ.
+ */
+function miniflareBrowserVersions() {
+  const require = createRequire(import.meta.url);
+  const copies = new Set([require.resolve("miniflare"), createRequire(require.resolve("wrangler")).resolve("miniflare")]);
+  const versions = new Set();
+  for (const copy of copies) {
+    const version = readFileSync(copy, "utf8").match(/BROWSER_VERSION = "([\d.]+)"/)?.[1];
+    if (!version) throw new Error(`could not find BROWSER_VERSION in ${copy}; local Browser Rendering cannot be set up`);
+    versions.add(version);
+  }
+  return versions;
 }
 
 const MARK = "# Written by scripts/local-browser.mjs";
@@ -37,11 +45,15 @@ export async function setUpLocalBrowser() {
   if (process.platform !== "linux" || process.arch !== "x64") return null;
   const chrome = process.env.CHROME_PATH || (await chromium.executablePath());
   const cache = join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), ".wrangler");
-  const installDir = join(cache, "chrome", `linux-${miniflareBrowserVersion()}`);
+  for (const version of miniflareBrowserVersions()) writeWrapper(join(cache, "chrome", `linux-${version}`), chrome);
+  return chrome;
+}
+
+function writeWrapper(installDir, chrome) {
   const executable = join(installDir, "chrome-linux64", "chrome");
+  if (existsSync(executable) && isRealDownload(executable)) return;
   // Chromium refuses to run as root with its sandbox on; CI machines and containers run as root.
   const sandbox = process.getuid?.() === 0 ? " --no-sandbox" : "";
-  if (existsSync(executable) && isRealDownload(executable)) return executable;
   const wrapper = `#!/bin/sh\n${MARK}: miniflare's local Browser Rendering starts this Chromium.\nexec "${chrome}"${sandbox} "$@"\n`;
   if (!existsSync(executable) || readFileSync(executable, "utf8") !== wrapper) {
     mkdirSync(dirname(executable), { recursive: true });
@@ -49,7 +61,6 @@ export async function setUpLocalBrowser() {
     chmodSync(executable, 0o755);
   }
   writeFileSync(join(installDir, ".miniflare-install-complete"), "");
-  return chrome;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
