@@ -157,7 +157,12 @@ describe("OPML", () => {
     const page = await response.text();
     expect(page).toContain("2 feeds added.");
     expect(page).toContain("192.168.0.10/feed</code>: must point at a public host");
-    expect(page).toContain("alpha.example/feed.xml</code>: already a source");
+    // A feed listed twice in one file is one feed; importing the file again adds nothing.
+    const again = new FormData();
+    again.append("file", new File([opml], "subs.opml"));
+    const second = await (await exports.default.fetch(new Request(`${ORIGIN}/w/${ws}/sources/opml`, { method: "POST", headers, body: again }))).text();
+    expect(second).toContain("0 feeds added.");
+    expect(second).toContain("alpha.example/feed.xml</code>: already a source");
     const exported = await (await owner.get(`/w/${ws}/sources.opml`)).text();
     expect(exported).toContain('xmlUrl="https://alpha.example/feed.xml"');
     expect(exported).toContain('xmlUrl="https://beta.example/rss"');
