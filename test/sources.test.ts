@@ -49,6 +49,8 @@ describe("sources", () => {
       [{ kind: "google_trends", query: "France" }, "query"],
       [{ kind: "feed", url: "https://ok.example/feed", intervalMinutes: 1 }, "intervalMinutes"],
       [{ kind: "telepathy" }, "kind"],
+      [{ kind: "feed", url: "https://ok.example/feed", needsJs: true }, "needsJs"],
+      [{ kind: "page", url: "https://ok.example/app", needsJs: "yes" }, "needsJs"],
     ];
     for (const [input, field] of cases) {
       const response = await add(input);
