@@ -148,9 +148,20 @@ describe("scheduling", () => {
     const ids = [];
     for (let i = 0; i < 230; i++) ids.push(`src_many_${i}`);
     await env.DB.batch(
-      ids.map((id) => env.DB.prepare("INSERT INTO sources (id, workspace_id, kind, name, url, next_run_at) VALUES (?, ?, 'feed', ?, 'https://news.test/feed.xml', ?)").bind(id, ws, id, Date.now() - 1000)),
+      ids.map((id) => env.DB.prepare("INSERT INTO sources (id, workspace_id, kind, name, url, next_run_at) VALUES (?, ?, 'feed', ?, 'http://10.0.0.1/feed.xml', ?)").bind(id, ws, id, Date.now() - 1000)),
     );
     expect(await enqueueDue(env)).toBe(230);
     expect(await enqueueDue(env)).toBe(0);
+
+    // The queue's consumer runs every one of them. A private address is refused before any fetch, so
+    // each run ends quickly with that refusal in the source's health; waiting for all 230 also keeps
+    // the consumer from still running when this file's Worker is torn down.
+    const refused = () =>
+      env.DB.prepare("SELECT COUNT(*) AS n FROM sources WHERE id LIKE 'src_many_%' AND last_error LIKE '%private%'")
+        .first<{ n: number }>()
+        .then((r) => r!.n);
+    const deadline = Date.now() + 30_000;
+    while ((await refused()) < 230 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(await refused()).toBe(230);
   });
 });
