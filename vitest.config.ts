@@ -13,7 +13,7 @@ function worker(name: string, configPath: string, include: string[], exclude: st
       cloudflareTest({
         wrangler: { configPath },
         miniflare: {
-          bindings: { TEST_MIGRATIONS: migrations, SESSION_SECRET: "test-secret-test-secret-test-secret-0123456789" },
+          bindings: { TEST_MIGRATIONS: migrations, SESSION_SECRET: "test-secret-test-secret-test-secret-0123456789", TOKEN_KEY: "test-token-key-test-token-key-0123456789" },
           // Outbound requests reach a fake of the public web (test/fakes/web.ts), never the internet.
           outboundService: fakeWeb,
         },
@@ -33,13 +33,17 @@ function worker(name: string, configPath: string, include: string[], exclude: st
 }
 
 const scraperTests = ["workers/scraper/**/*.test.ts", "durable-objects/domain-politeness.test.ts"];
+// The publisher Worker's tests: the email queue consumer (sends, crash and resume, imports), the
+// connectors and the scheduling of publications.
+const publisherTests = ["test/email-send*.test.ts", "workers/publisher/**/*.test.ts", "durable-objects/account-scheduler.test.ts", "durable-objects/rate-limiter.test.ts"];
 
 export default defineConfig({
   test: {
     projects: [
-      worker("api", "./wrangler.toml", ["{workers,lib,durable-objects,test}/**/*.test.{ts,tsx}"], scraperTests),
+      worker("api", "./wrangler.toml", ["{workers,lib,durable-objects,test}/**/*.test.{ts,tsx}"], [...scraperTests, ...publisherTests]),
       // The scraper's Browser Rendering tests need the local Chromium and a JavaScript-only site.
       worker("scraper", "./workers/scraper/wrangler.toml", scraperTests, [], ["./test/fakes/js-site.ts"]),
+      worker("publisher", "./workers/publisher/wrangler.toml", publisherTests),
     ],
   },
 });

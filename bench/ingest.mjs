@@ -8,19 +8,8 @@
 // `source_run` log lines). The in-run baseline is a second pass over the same 500 sources when every
 // feed answers 304 Not Modified: the fixed cost of a source run with nothing to parse or store.
 // Last line: one JSON object.
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createRequire } from "node:module";
-import { pathToFileURL } from "node:url";
-import { unstable_getMiniflareWorkerOptions, unstable_splitSqlQuery } from "wrangler";
-import { root } from "../scripts/lib.mjs";
+import { startWorker } from "./miniflare.mjs";
 import { writeResult } from "./lib.mjs";
-
-// The Miniflare that wrangler itself runs, so the options it derives from wrangler.toml fit it.
-const require = createRequire(import.meta.url);
-const { Miniflare, convertV4MiniflareOptions } = await import(pathToFileURL(createRequire(require.resolve("wrangler")).resolve("miniflare")).href);
 
 const SOURCES = Number(process.env.BENCH_SOURCES ?? 500);
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 50);
@@ -60,23 +49,7 @@ function fakeWeb(notModified) {
   };
 }
 
-function bundleScraper(outdir) {
-  const build = spawnSync("npx", ["wrangler", "deploy", "--dry-run", "-c", "workers/scraper/wrangler.toml", "--outdir", outdir], { cwd: root, encoding: "utf8" });
-  if (build.status !== 0) throw new Error(`bundling the scraper failed:\n${build.stdout}\n${build.stderr}`);
-  return join(outdir, "index.js");
-}
-
-async function migrate(db) {
-  const files = readdirSync(join(root, "migrations")).filter((f) => f.endsWith(".sql")).sort();
-  for (const file of files) {
-    const statements = unstable_splitSqlQuery(readFileSync(join(root, "migrations", file), "utf8"));
-    await db.batch(statements.map((s) => db.prepare(s)));
-  }
-}
-
-async function pass(mf, runs, label) {
-  const db = await mf.getD1Database("DB");
-  const worker = await mf.getWorker();
+async function pass({ db, worker }, runs, label) {
   const startedRuns = runs.length;
   await db.prepare("UPDATE sources SET next_run_at = ?").bind(Date.now() - 1000).run();
   const started = performance.now();
@@ -96,21 +69,18 @@ async function pass(mf, runs, label) {
 }
 
 export async function run() {
-  const out = mkdtempSync(join(tmpdir(), "ingest-bench-"));
   const notModified = { on: false };
   const runs = [];
-  const { workerOptions } = unstable_getMiniflareWorkerOptions(join(root, "workers/scraper/wrangler.toml"));
-  const mf = new Miniflare(convertV4MiniflareOptions({
-    workers: [{ ...workerOptions, modulesRules: undefined, name: "scraper", modules: true, scriptPath: bundleScraper(out), modulesRoot: out, outboundService: fakeWeb(notModified) }],
-    // The consumer's structured log lines (workerd's structured logs) carry each run's figures.
-    handleStructuredLogs({ message }) {
+  const scraper = await startWorker("workers/scraper/wrangler.toml", {
+    outbound: fakeWeb(notModified),
+    // The consumer's structured log lines carry each run's figures.
+    onLog(message) {
       if (message.includes('"event":"source_run"')) runs.push(JSON.parse(message.slice(message.indexOf("{"))));
       else if (message.includes('"level":"error"')) console.error(message);
     },
-  }));
+  });
   try {
-    const db = await mf.getD1Database("DB");
-    await migrate(db);
+    const { db } = scraper;
     await db.prepare("INSERT INTO workspaces (id, name) VALUES (?, 'Ingest bench')").bind(WORKSPACE).run();
     const insert = [];
     for (let s = 0; s < SOURCES; s++) {
@@ -118,9 +88,9 @@ export async function run() {
     }
     for (let i = 0; i < insert.length; i += 100) await db.batch(insert.slice(i, i + 100));
 
-    const fresh = await pass(mf, runs, "new items");
+    const fresh = await pass(scraper, runs, "new items");
     notModified.on = true;
-    const unchanged = await pass(mf, runs, "not modified");
+    const unchanged = await pass(scraper, runs, "not modified");
     const stored = (await db.prepare("SELECT COUNT(*) AS n FROM source_items").first()).n;
 
     const result = {
@@ -153,7 +123,6 @@ export async function run() {
     );
     console.log(JSON.stringify(result));
   } finally {
-    await mf.dispose();
-    rmSync(out, { recursive: true, force: true });
+    await scraper.dispose();
   }
 }

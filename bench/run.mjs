@@ -5,7 +5,10 @@ const BENCHMARKS = {
   pages: () => import("./pages.mjs"),
   "content-list": () => import("./content-list.mjs"),
   extraction: () => import("./extraction.mjs"),
+  "newsletter-send": () => import("./newsletter-send.mjs"),
+  generate: () => import("./generate.mjs"),
   ingest: () => import("./ingest.mjs"),
+  "schedule-precision": () => import("./schedule-precision.mjs"),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith("-"));

@@ -1,11 +1,13 @@
-// Starts the three Workers in `wrangler dev` on `port` with a throwaway state directory and a
-// random SESSION_SECRET, for browser tests and benchmarks; `stop()` kills it and deletes the state.
+// Starts the three Workers in `wrangler dev` on `port` with a throwaway state directory and random
+// secrets, for browser tests and benchmarks; `stop()` kills it and deletes the state. ALLOW_LOOPBACK
+// is on here (and nowhere by default) so the Workers can reach the platform fakes on this machine
+// (scripts/fake-platforms.mjs).
 // Passing `{ state, secret }` from an earlier server restarts on the same data (and keeps it).
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { WORKER_CONFIGS, root } from "./lib.mjs";
+import { WORKER_CONFIGS, root, writeSecondaryDevVars } from "./lib.mjs";
 import { setUpLocalBrowser } from "./local-browser.mjs";
 
 export async function startDevServer(port, reuse) {
@@ -19,9 +21,13 @@ export async function startDevServer(port, reuse) {
   });
   if (migrate.status !== 0) throw new Error(`migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
 
+  const vars = `SESSION_SECRET=${secret}\nTOKEN_KEY=${secret}-tokens\nALLOW_LOOPBACK=1\n`;
+  const envFile = join(state, "dev.vars");
+  writeFileSync(envFile, vars);
+  const restoreVars = writeSecondaryDevVars(vars);
   const server = spawn(
     "npx",
-    ["wrangler", "dev", ...WORKER_CONFIGS.flatMap((c) => ["-c", c]), "--port", String(port), "--persist-to", state, "--var", `SESSION_SECRET:${secret}`],
+    ["wrangler", "dev", ...WORKER_CONFIGS.flatMap((c) => ["-c", c]), "--port", String(port), "--persist-to", state, "--env-file", envFile],
     { cwd: root, stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
   const output = { log: "" };
@@ -33,6 +39,7 @@ export async function startDevServer(port, reuse) {
       process.kill(-server.pid, "SIGTERM");
     } catch {}
     await exited;
+    restoreVars();
     if (!keepState) rmSync(state, { recursive: true, force: true });
   };
 

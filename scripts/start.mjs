@@ -3,9 +3,11 @@
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
-import { WORKER_CONFIGS, root, run } from "./lib.mjs";
+import { WORKER_CONFIGS, root, run, writeSecondaryDevVars } from "./lib.mjs";
 
 ensureDevVars();
+// The scraper and publisher read their secrets from .dev.vars beside their own wrangler.toml.
+writeSecondaryDevVars(readFileSync(`${root}/.dev.vars`, "utf8"));
 run("node", ["scripts/vendor-assets.mjs"]);
 // Browser Rendering (sources that need JavaScript) runs against a local Chromium.
 run("node", ["scripts/local-browser.mjs"]);
@@ -19,13 +21,22 @@ const dev = spawn("npx", ["wrangler", "dev", ...WORKER_CONFIGS.flatMap((c) => ["
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => dev.kill(signal));
 dev.on("exit", (code) => process.exit(code ?? 0));
 
-/** Creates .dev.vars from .dev.vars.example, filling every empty secret with a random value. */
+/**
+ * Creates .dev.vars from .dev.vars.example with every empty secret filled with a random value; a
+ * secret added to the example later is appended to an existing .dev.vars the same way.
+ */
 function ensureDevVars() {
   const target = `${root}/.dev.vars`;
-  if (existsSync(target)) return;
-  const lines = readFileSync(`${root}/.dev.vars.example`, "utf8")
-    .split("\n")
-    .map((line) => (/^[A-Z_]+=$/.test(line) ? `${line}${randomBytes(32).toString("hex")}` : line));
-  writeFileSync(target, lines.join("\n"));
-  console.log("created .dev.vars with fresh random secrets");
+  const example = readFileSync(`${root}/.dev.vars.example`, "utf8");
+  const fill = (line) => `${line}${randomBytes(32).toString("hex")}`;
+  if (!existsSync(target)) {
+    writeFileSync(target, example.replace(/^[A-Z_]+=$/gm, fill));
+    console.log("created .dev.vars with fresh random secrets");
+    return;
+  }
+  const existing = readFileSync(target, "utf8");
+  const missing = (example.match(/^[A-Z_]+=$/gm) ?? []).filter((line) => !new RegExp(`^${line}`, "m").test(existing));
+  if (missing.length === 0) return;
+  writeFileSync(target, `${existing.replace(/\n*$/, "\n")}${missing.map(fill).join("\n")}\n`);
+  console.log(`.dev.vars: added ${missing.map((line) => line.slice(0, -1)).join(", ")} with fresh random values`);
 }

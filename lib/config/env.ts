@@ -24,3 +24,15 @@ export function config(env: Env): Config {
   checked.set(env, parsed.data);
   return parsed.data;
 }
+
+const tokenKeySchema = z.object({ TOKEN_KEY: z.string({ error: "is not set" }).min(32, "must be at least 32 characters (run `openssl rand -hex 32`)") });
+
+/**
+ * The key that seals credentials at rest (lib/crypto/sealed.ts). Only the Workers that hold
+ * credentials have it (api, publisher), so it is checked where used, not with the rest.
+ */
+export function tokenKey(env: object): string {
+  const parsed = tokenKeySchema.safeParse(env);
+  if (!parsed.success) throw new AppError(503, "misconfigured", `The server is not configured: TOKEN_KEY: ${parsed.error.issues[0]!.message}`);
+  return parsed.data.TOKEN_KEY;
+}

@@ -38,6 +38,20 @@ export const PERMISSIONS = {
   "media.view": { roles: everyone, kind: "read", description: "See and download the media library" },
   "media.upload": { roles: writers, kind: "write", description: "Upload media and edit its alt text" },
   "media.delete": { roles: writers, kind: "write", description: "Delete media no content uses" },
+  "accounts.view": { roles: everyone, kind: "read", description: "See connected social accounts, their health, and publications with their status and links" },
+  "accounts.manage": { roles: managers, kind: "write", description: "Connect, reconnect and disconnect social accounts" },
+  "generation.view": { roles: everyone, kind: "read", description: "See generation jobs, their progress, attempts and cost, the providers (never their keys), voices, prices and budget" },
+  "generation.run": { roles: writers, kind: "write", description: "Start, cancel and retry generation jobs" },
+  "voices.manage": { roles: writers, kind: "write", description: "Create, edit and delete brand voices" },
+  "generation.configure": { roles: managers, kind: "write", description: "Add, order and remove AI providers and their API keys; edit the price table and the monthly budget" },
+  "subscribers.view": { roles: writers, kind: "read", description: "See subscribers, their consent records, lists, segments and imports" },
+  "subscribers.manage": { roles: writers, kind: "write", description: "Add, edit, tag, import and unsubscribe subscribers; manage lists and segments" },
+  "subscribers.export": { roles: managers, kind: "read", description: "Export subscribers as CSV and a subscriber's data (GDPR)" },
+  "subscribers.erase": { roles: managers, kind: "write", description: "Erase a subscriber (GDPR), keeping only a hashed suppression entry" },
+  "newsletters.view": { roles: everyone, kind: "read", description: "See newsletters, their previews, sends and progress" },
+  "newsletters.edit": { roles: writers, kind: "write", description: "Create and edit newsletters and send tests" },
+  "newsletters.send": { roles: managers, kind: "write", description: "Start, schedule, pause, resume and cancel sends" },
+  "email.configure": { roles: managers, kind: "write", description: "Choose the email provider and its API key, the sender, the webhook key and tracking" },
 } as const satisfies Record<string, PermissionSpec>;
 
 export type Permission = keyof typeof PERMISSIONS;

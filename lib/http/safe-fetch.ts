@@ -76,6 +76,8 @@ export const dohResolver: Resolver = async (hostname) => {
 };
 
 const LOOPBACK_HOST = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|localhost)$/;
+/** This machine: what `allowLoopback` admits. */
+export const isLoopbackHost = (hostname: string) => LOOPBACK_HOST.test(hostname);
 
 /**
  * Throws FetchRefused unless `raw` is an http(s) URL whose host, and every address its name resolves

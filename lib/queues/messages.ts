@@ -10,6 +10,21 @@ export const healthPing = z.object({ type: z.literal("health"), sentAt: z.number
 export const scrapeMessage = z.object({ type: z.literal("scrape"), sourceId: z.string() });
 export type ScrapeMessage = z.infer<typeof scrapeMessage>;
 
+/** The `email` queue (publisher Worker): one chunk of a CSV import, or the next batches of a send. */
+export const emailMessage = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("email.import"), importId: z.string() }),
+  z.object({ type: z.literal("email.send"), sendId: z.string() }),
+]);
+export type EmailMessage = z.infer<typeof emailMessage>;
+
+/** Run one generation job (api Worker's generate consumer); the job row holds everything else. */
+export const generateMessage = z.object({ type: z.literal("generate"), jobId: z.string() });
+export type GenerateMessage = z.infer<typeof generateMessage>;
+
+/** A publication was scheduled or moved: the publisher arms its account's scheduler. */
+export const publishMessage = z.object({ type: z.literal("publication.arm"), publicationId: z.string() });
+export type PublishMessage = z.infer<typeof publishMessage>;
+
 export const QUEUES = ["SCRAPE_QUEUE", "GENERATE_QUEUE", "PUBLISH_QUEUE", "EMAIL_QUEUE"] as const;
 
 /**

@@ -6,6 +6,11 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { fakeBluesky } from "./bluesky.ts";
+import { openaiFake } from "./openai.ts";
+import { postmarkFake } from "./postmark.ts";
+import { resendFake } from "./resend.ts";
+import { sendgridFake } from "./sendgrid.ts";
 
 const corpus = (file: string) => readFileSync(join(import.meta.dirname, "../../../shared/corpora/feeds/rss-parser/input", file), "utf8");
 
@@ -31,6 +36,11 @@ export async function fakeWeb(request: Request): Promise<Response> {
   const url = new URL(request.url);
   requests.push(request.url);
   if (url.host === "cloudflare-dns.com") return dns(url);
+  if (url.host === "pds.bsky.test") return fakeBluesky.handle(request);
+  if (url.host === "api.sendgrid.com") return sendgridFake(request);
+  if (url.host === "api.resend.com") return resendFake(request);
+  if (url.host === "api.postmarkapp.com") return postmarkFake(request);
+  if (url.host.endsWith("llm.test")) return openaiFake(request);
   // The JavaScript-only site (js-site.ts) runs on this machine; only tests that allow loopback get here.
   if (url.hostname === "127.0.0.1") return fetch(request.url, { method: request.method, headers: request.headers });
   switch (`${url.host}${url.pathname}`) {

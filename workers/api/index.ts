@@ -18,10 +18,18 @@ import { contentList } from "./content/list";
 import { contentReview } from "./content/review";
 import { mediaPages } from "./media/ui";
 import { sourcePages } from "./sources/ui";
+import { accountPages } from "./accounts/ui";
+import { consumeGenerate } from "./generation/consumer";
+import { generationSettingsPages } from "./generation/settings";
+import { generationPages } from "./generation/ui";
 import { trendPages } from "./trends/ui";
 import { authRoutes } from "./auth/routes";
 import { handleError } from "./errors";
 import { healthRoutes } from "./health/routes";
+import { emailEventRoutes } from "./email-events/routes";
+import { newsletterPages } from "./newsletters/ui";
+import { publicRoutes } from "./public/ui";
+import { subscriberPages } from "./subscribers/ui";
 import { inviteAcceptance, memberPages } from "./members/ui";
 import { loadSession, requireUser, workspaceAccess } from "./middleware/auth";
 import { requestContext } from "./middleware/context";
@@ -60,6 +68,10 @@ app.use(
 );
 
 app.route("/", healthRoutes);
+// Public email routes (signup, confirm, one-click unsubscribe, preferences, SendGrid events): no
+// session and no CSRF check, by design; see workers/api/public/ui.tsx.
+app.route("/", publicRoutes);
+app.route("/", emailEventRoutes);
 app.route("/api", api);
 app.get(
   "/api/docs",
@@ -95,7 +107,12 @@ for (const pages of [
   campaignPages,
   mediaPages,
   sourcePages,
+  accountPages,
   trendPages,
+  generationPages,
+  generationSettingsPages,
+  subscriberPages,
+  newsletterPages,
 ]) {
   ui.route("/w/:workspaceId", pages);
 }
@@ -106,6 +123,7 @@ export { LoginThrottle };
 export default {
   fetch: app.fetch,
   async queue(batch) {
-    settleUnhandled(batch);
+    const rest = batch.queue === "generate" ? await consumeGenerate(batch) : batch.messages;
+    settleUnhandled({ ...batch, queue: batch.queue, messages: rest });
   },
 } satisfies ExportedHandler<Env>;

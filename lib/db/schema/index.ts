@@ -5,3 +5,6 @@
 export * from "./accounts";
 export * from "./content";
 export * from "./listening";
+export * from "./generation";
+export * from "./email";
+export * from "./publishing";

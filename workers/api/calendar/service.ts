@@ -9,6 +9,7 @@ import { can } from "../../../lib/domain/roles";
 import { AppError, forbidden, notFound } from "../../../lib/http/errors";
 import type { WorkspaceAccess } from "../types";
 import { formatLocal, localToInstant } from "../content/time";
+import { armPublications, publicationsMove } from "../publications/service";
 
 export type CalendarItem = { id: string; title: string; kind: string; status: string; at: Date; local: string };
 
@@ -35,7 +36,7 @@ export async function calendarItems(db: Db, access: WorkspaceAccess, from: Date,
  * so 09:00 stays 09:00 across a daylight-saving change. Only scheduled items move; the move is
  * audited and shown on the item's timeline.
  */
-export async function reschedule(db: Db, access: WorkspaceAccess, contentId: string, day: string, time?: string): Promise<Date> {
+export async function reschedule(db: Db, publishQueue: Queue, access: WorkspaceAccess, contentId: string, day: string, time?: string): Promise<Date> {
   if (!can(access.role, "content.edit")) throw forbidden();
   const { workspace, actor } = access;
   const item = await db
@@ -64,7 +65,9 @@ export async function reschedule(db: Db, access: WorkspaceAccess, contentId: str
     db.insert(auditLog).select(
       sql`SELECT NULL, ${workspace.id}, ${actor.userId}, ${actor.tokenId ?? null}, 'content.rescheduled', 'content', ${contentId}, ${detail}, ${actor.ip ?? null}, ${now} WHERE changes() > 0`,
     ),
+    publicationsMove(db, workspace.id, contentId, instant, workspace.timezone, now),
   ]);
   if (moved.length === 0) throw new AppError(409, "not_scheduled", "This item stopped being scheduled just now. Reload the calendar.");
+  await armPublications(db, publishQueue, workspace.id, contentId);
   return instant;
 }

@@ -158,6 +158,6 @@ const moveInput = z.object({
 
 calendarPages.post("/calendar/move", async (c) => {
   const input = parseInput(moveInput, await formInput(c));
-  await reschedule(c.var.db, c.var.access, input.contentId, input.day);
+  await reschedule(c.var.db, c.env.PUBLISH_QUEUE, c.var.access, input.contentId, input.day);
   return c.html(await calendarFor(c, input.view, input.date ?? input.day));
 });

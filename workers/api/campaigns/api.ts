@@ -137,7 +137,7 @@ export function campaignApi(api: Api) {
       inTokenWorkspace(c, c.req.valid("param").workspaceId);
       authorize(c, "content.edit");
       const { contentId, day, time } = c.req.valid("json");
-      return c.json({ scheduledAt: iso(await reschedule(c.var.db, c.var.access, contentId, day, time)) }, 200);
+      return c.json({ scheduledAt: iso(await reschedule(c.var.db, c.env.PUBLISH_QUEUE, c.var.access, contentId, day, time)) }, 200);
     },
   );
 

@@ -189,7 +189,7 @@ export function contentApi(api: Api) {
         action: input.action,
         comment: input.comment,
         scheduledAt: input.scheduledAt ? new Date(input.scheduledAt) : undefined,
-      });
+      }, c.env.PUBLISH_QUEUE);
       return c.json(toContent(item), 200);
     },
   );

@@ -23,6 +23,8 @@ import { STATUS_LABELS } from "./labels";
 import { getContent, saveContent, type ContentView } from "./service";
 import { actionsFor, timeline, type TimelineEntry } from "./workflow";
 import { utcMinute } from "../views/format";
+import { publicationsOf } from "../publications/service";
+import { PublicationList } from "../publications/ui";
 
 export const contentEditor = new Hono<AppEnv>();
 
@@ -111,9 +113,10 @@ export async function EditorPage(props: { c: { var: AppEnv["Variables"] }; item:
   const { workspace, role, actor } = c.var.access;
   const base = `/w/${workspace.id}`;
   const editable = can(role, "content.edit") && item.status !== "publishing" && item.status !== "published";
-  const [campaignList, entries] = await Promise.all([
+  const [campaignList, entries, outgoing] = await Promise.all([
     c.var.db.select({ id: campaigns.id, name: campaigns.name }).from(campaigns).where(eq(campaigns.workspaceId, workspace.id)).orderBy(asc(campaigns.name)).all(),
     timeline(c.var.db, c.var.access, item.id),
+    can(role, "accounts.view") ? publicationsOf(c.var.db, c.var.access, item.id) : [],
   ]);
   const actions = actionsFor(item, { userId: actor.userId, role }, workspace);
   return (
@@ -130,7 +133,10 @@ export async function EditorPage(props: { c: { var: AppEnv["Variables"] }; item:
           <CsrfField token={c.var.csrfToken} />
           <Field label="Comment for the timeline (optional)" name="comment" />
           {actions.includes("schedule") && (
-            <Field label={`Publish at (${workspace.timezone})`} name="scheduledAt" type="datetime-local" />
+            <Field label={`Publish at (${workspace.timezone})`} name="scheduledAt">
+              {/* Seconds allowed: a post goes out at the second asked. */}
+              <input id="f-scheduledAt" name="scheduledAt" type="datetime-local" step="1" />
+            </Field>
           )}
           {actions.map((action) => (
             <button type="submit" name="action" value={action} class={action === "archive" ? "secondary" : undefined}>
@@ -166,6 +172,10 @@ export async function EditorPage(props: { c: { var: AppEnv["Variables"] }; item:
           <button type="submit">Save (version {item.version + 1})</button>
         </fieldset>
       </form>
+      <section>
+        <h2>Publications</h2>
+        <PublicationList publications={outgoing} zone={workspace.timezone} accountsUrl={`${base}/accounts`} />
+      </section>
       <section>
         <h2>Body preview</h2>
         <article class="rendered">{renderMarkdownHtml(item.body)}</article>

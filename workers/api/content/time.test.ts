@@ -12,6 +12,10 @@ describe("localToInstant", () => {
     expect(() => localToInstant("2026-03-29T02:30", "Europe/Paris")).toThrow(/does not exist/);
     expect(() => localToInstant("tomorrow", "UTC")).toThrow(/date and time/);
   });
+  it("keeps seconds, so a post can go out at the second asked", () => {
+    expect(localToInstant("2026-07-14T18:45:30", "Asia/Kolkata").toISOString()).toBe("2026-07-14T13:15:30.000Z");
+    expect(() => localToInstant("2026-07-14T18:45:61", "Asia/Kolkata")).toThrow(/date and time/);
+  });
   it("round-trips with formatLocal", () => {
     const instant = localToInstant("2026-07-14T18:45", "Asia/Kolkata").getTime();
     expect(formatLocal(instant, "Asia/Kolkata")).toBe("2026-07-14T18:45");

@@ -1,19 +1,19 @@
 import { AppError } from "../../../lib/http/errors";
 
 /**
- * The UTC instant of a wall-clock time (`YYYY-MM-DDTHH:mm` from a datetime-local input) in an IANA
+ * The UTC instant of a wall-clock time (`YYYY-MM-DDTHH:mm[:ss]` from a datetime-local input) in an IANA
  * zone. The offset is read for that very instant, so times on either side of a daylight-saving
  * change land right; a wall time that does not exist (skipped by a spring-forward) is refused.
  */
 export function localToInstant(local: string, zone: string): Date {
-  const m = local.match(/^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/);
-  if (!m) throw new AppError(422, "invalid_request", "scheduledAt: must be a date and time (YYYY-MM-DDTHH:mm)", { scheduledAt: "must be a date and time" });
-  const [, y, mo, d, h, mi] = m.map(Number) as [number, number, number, number, number, number];
-  const asUtc = Date.UTC(y, mo - 1, d, h, mi);
+  const m = local.match(/^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::([0-5]\d))?$/);
+  if (!m) throw new AppError(422, "invalid_request", "scheduledAt: must be a date and time (YYYY-MM-DDTHH:mm[:ss])", { scheduledAt: "must be a date and time" });
+  const [, y, mo, d, h, mi, sec = 0] = m.map((part) => (part === undefined ? undefined : Number(part))) as [number, number, number, number, number, number, number | undefined];
+  const asUtc = Date.UTC(y, mo - 1, d, h, mi, sec);
   // Two passes: the zone's offset at the guess, then at the corrected instant.
   let instant = asUtc - offsetMs(asUtc, zone);
   instant = asUtc - offsetMs(instant, zone);
-  if (formatLocal(instant, zone) !== local) {
+  if (formatLocal(instant, zone) !== local.slice(0, 16)) {
     throw new AppError(422, "invalid_request", `scheduledAt: ${local} does not exist in ${zone} (the clocks skip it)`, { scheduledAt: "does not exist in this time zone" });
   }
   return new Date(instant);

@@ -17,6 +17,7 @@ import { listMembers } from "../members/service";
 import { assertMediaPublishable } from "../media/service";
 import { getContent, type ContentView } from "./service";
 import { limitProblems } from "./variants";
+import { armPublications, publicationsFollow } from "../publications/service";
 
 export type TimelineEntry = { id: number; kind: string; fromStatus: string | null; toStatus: string | null; body: string | null; createdAt: Date; actorName: string | null };
 
@@ -57,7 +58,8 @@ const NEEDS_VALID_VARIANTS: readonly string[] = ["submit", "resubmit", "approve"
 
 export type TransitionInput = { action: string; comment?: string | undefined; scheduledAt?: Date | undefined };
 
-export async function transitionContent(db: Db, access: WorkspaceAccess, contentId: string, input: TransitionInput): Promise<ContentView> {
+/** `publishQueue` hears about publications that scheduling (or a retry) created or moved. */
+export async function transitionContent(db: Db, access: WorkspaceAccess, contentId: string, input: TransitionInput, publishQueue: Queue): Promise<ContentView> {
   const { workspace, actor, role } = access;
   const item = await getContent(db, access, contentId);
   const result = transition({ status: item.status, authorId: item.authorId }, input.action, { userId: actor.userId, role }, settingsOf(workspace));
@@ -90,6 +92,7 @@ export async function transitionContent(db: Db, access: WorkspaceAccess, content
       ? sql`SELECT ${item.authorId} AS user_id WHERE ${item.authorId} <> ${actor.userId}`
       : sql`SELECT user_id FROM memberships WHERE workspace_id = ${workspace.id} AND role IN ('owner', 'admin') AND user_id <> ${actor.userId}`;
   const detail = JSON.stringify({ from: item.status, to: result.to, comment: input.comment || null, ...(schedule?.scheduledAt ? { scheduledAt: schedule.scheduledAt.toISOString() } : {}) });
+  const follow = publicationsFollow(db, workspace.id, contentId, action, now);
   // Each statement after the guarded UPDATE runs only if the one before it wrote a row (changes()).
   const [moved] = await db.batch([
     db
@@ -113,8 +116,10 @@ export async function transitionContent(db: Db, access: WorkspaceAccess, content
           ),
         ]
       : []),
+    ...(follow ? [follow] : []),
   ]);
   if (moved.length === 0) throw new AppError(409, "illegal_transition", "Someone else changed this item's status just now. Reload to see it.");
+  if (action === "schedule" || action === "retry") await armPublications(db, publishQueue, workspace.id, contentId);
   return getContent(db, access, contentId);
 }
 

@@ -5,7 +5,6 @@ import { parseInput } from "../../../lib/http/validate";
 import { sparklinePoints } from "../../../lib/trends/topics";
 import { formInput, goTo } from "../lib/respond";
 import type { AppEnv } from "../types";
-import { CsrfField } from "../views/layout";
 import { EmptyState } from "../views/pages";
 import { renderPage } from "../views/render";
 import { draftFromTopic, workspaceTrends } from "./service";
@@ -62,9 +61,8 @@ trendPages.get("/trends", async (c) => {
                 <td>{t.score.toFixed(2)}</td>
                 <td>
                   {can(role, "content.edit") && (
-                    <form method="post" action={`/w/${workspace.id}/trends/draft`}>
-                      <CsrfField token={c.var.csrfToken} />
-                      <input type="hidden" name="term" value={t.term} />
+                    <form method="get" action={`/w/${workspace.id}/generate/new`}>
+                      <input type="hidden" name="topic" value={t.term} />
                       <button type="submit" class="secondary">
                         Draft content from this
                       </button>

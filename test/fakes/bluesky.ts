@@ -1,0 +1,212 @@
+/**
+ * A fake Bluesky PDS (XRPC over HTTP) for tests, benches and the demo, following the lexicons and
+ * the PDS's documented behaviour: createSession / refreshSession with JWTs that expire (access 2 h,
+ * refresh 90 days), `ExpiredToken` errors, createRecord validating an `app.bsky.feed.post` (300
+ * graphemes, 3000 bytes, facets inside the text, a TID record key that must be new), uploadBlob
+ * (1,000,000 bytes for images), getRecord with `RecordNotFound`, resolveHandle, and the rate-limit
+ * headers (`ratelimit-limit`, `-remaining`, `-reset`, `-policy`): createSession 30 per 5 minutes,
+ * writes 5,000 points per hour (a create costs 3).
+ *
+ * Faults, switched by POST /_fake/faults on the fake's host: `status5xx` (the next N writes fail
+ * with 502 and are not applied), `rateLimited` (the next N writes get 429), `acceptThenDrop` (the
+ * next N createRecord calls are applied, then the connection hangs so the client times out),
+ * `slowMs` (every answer is delayed). POST /_fake/clock {advanceMs} moves the fake's clock (tokens
+ * expire); POST /_fake/reset clears it; GET /_fake/state shows the records and sessions opened.
+ */
+import { SignJWT, decodeJwt } from "jose";
+
+type Account = { did: string; handle: string; password: string };
+type StoredRecord = { uri: string; cid: string; value: Record<string, unknown>; collection: string; rkey: string; repo: string; receivedAt: number };
+type Faults = { status5xx: number; rateLimited: number; acceptThenDrop: number; slowMs: number };
+
+const KEY = new TextEncoder().encode("fake-pds-signing-key-not-a-secret");
+const TID = /^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$/;
+
+export class FakeBluesky {
+  accounts: Account[] = [{ did: "did:plc:fakealice0000000000000", handle: "alice.bsky.test", password: "app-pass-word-1234" }];
+  records = new Map<string, StoredRecord>();
+  blobs = new Map<string, { mimeType: string; size: number }>();
+  sessionsCreated = 0;
+  faults: Faults = { status5xx: 0, rateLimited: 0, acceptThenDrop: 0, slowMs: 0 };
+  /** Overrides the clock, so tests can expire tokens without waiting. */
+  now = () => Date.now();
+  private writePoints = 0;
+  private windowStart = 0;
+
+  reset() {
+    this.records.clear();
+    this.blobs.clear();
+    this.sessionsCreated = 0;
+    this.faults = { status5xx: 0, rateLimited: 0, acceptThenDrop: 0, slowMs: 0 };
+    this.writePoints = 0;
+    this.now = () => Date.now();
+  }
+
+  async handle(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    if (this.faults.slowMs) await new Promise((resolve) => setTimeout(resolve, this.faults.slowMs));
+    if (url.pathname === "/_fake/faults") {
+      Object.assign(this.faults, await request.json());
+      return Response.json(this.faults);
+    }
+    if (url.pathname === "/_fake/clock") {
+      const { advanceMs } = (await request.json()) as { advanceMs: number };
+      const offset = this.now() - Date.now() + advanceMs;
+      this.now = () => Date.now() + offset;
+      return Response.json({ now: this.now() });
+    }
+    if (url.pathname === "/_fake/reset") {
+      this.reset();
+      return Response.json({ ok: true });
+    }
+    if (url.pathname === "/_fake/state") return Response.json({ records: [...this.records.values()], sessionsCreated: this.sessionsCreated });
+    const method = url.pathname.replace(/^\/xrpc\//, "");
+    switch (method) {
+      case "com.atproto.server.createSession":
+        return this.createSession(request);
+      case "com.atproto.server.refreshSession":
+        return this.refreshSession(request);
+      case "com.atproto.identity.resolveHandle": {
+        const account = this.accounts.find((a) => a.handle === url.searchParams.get("handle"));
+        return account ? Response.json({ did: account.did }) : xrpcError(400, "InvalidRequest", "Unable to resolve handle");
+      }
+      case "com.atproto.repo.getRecord": {
+        const record = this.records.get(`${url.searchParams.get("repo")}/${url.searchParams.get("collection")}/${url.searchParams.get("rkey")}`);
+        return record ? Response.json({ uri: record.uri, cid: record.cid, value: record.value }) : xrpcError(400, "RecordNotFound", "Could not locate record");
+      }
+      case "com.atproto.repo.uploadBlob":
+        return this.uploadBlob(request);
+      case "com.atproto.repo.createRecord":
+        return this.createRecord(request);
+      default:
+        return xrpcError(501, "MethodNotImplemented", `Method Not Implemented: ${method}`);
+    }
+  }
+
+  private async tokens(account: Account) {
+    const now = Math.floor(this.now() / 1000);
+    const sign = (scope: string, seconds: number) =>
+      new SignJWT({ scope }).setProtectedHeader({ alg: "HS256" }).setSubject(account.did).setIssuedAt(now).setExpirationTime(now + seconds).setJti(crypto.randomUUID()).sign(KEY);
+    return { did: account.did, handle: account.handle, accessJwt: await sign("com.atproto.access", 2 * 3600), refreshJwt: await sign("com.atproto.refresh", 90 * 86400), active: true };
+  }
+
+  private async createSession(request: Request) {
+    const { identifier, password } = (await request.json()) as { identifier?: string; password?: string };
+    this.sessionsCreated++;
+    const account = this.accounts.find((a) => a.handle === identifier || a.did === identifier);
+    if (!account || account.password !== password) return xrpcError(401, "AuthenticationRequired", "Invalid identifier or password");
+    return Response.json(await this.tokens(account));
+  }
+
+  private async refreshSession(request: Request) {
+    const claims = this.bearer(request, "com.atproto.refresh");
+    if (claims instanceof Response) return claims;
+    return Response.json(await this.tokens(this.accounts.find((a) => a.did === claims.sub)!));
+  }
+
+  /** The caller's token, or the PDS's error answer for a missing, invalid or expired one. */
+  private bearer(request: Request, scope: string): { sub: string } | Response {
+    const token = request.headers.get("authorization")?.match(/^Bearer (.+)$/)?.[1];
+    if (!token) return xrpcError(401, "AuthenticationRequired", "Authentication Required");
+    let claims;
+    try {
+      claims = decodeJwt(token);
+    } catch {
+      return xrpcError(400, "InvalidToken", "Malformed token");
+    }
+    if (claims.scope !== scope || !this.accounts.some((a) => a.did === claims.sub)) return xrpcError(400, "InvalidToken", "Bad token scope");
+    if ((claims.exp ?? 0) * 1000 <= this.now()) return xrpcError(400, "ExpiredToken", "Token has expired");
+    return { sub: claims.sub! };
+  }
+
+  /** Write points per hour, as the PDS counts them; a 429 carries the reset time. */
+  private spend(points: number): Response | null {
+    const hour = 3600_000;
+    if (this.now() - this.windowStart >= hour) {
+      this.windowStart = this.now();
+      this.writePoints = 0;
+    }
+    const reset = Math.ceil((this.windowStart + hour) / 1000);
+    if (this.faults.rateLimited > 0 || this.writePoints + points > 5000) {
+      if (this.faults.rateLimited > 0) this.faults.rateLimited--;
+      return xrpcError(429, "RateLimitExceeded", "Rate Limit Exceeded", { "ratelimit-limit": "5000", "ratelimit-remaining": "0", "ratelimit-reset": String(reset), "ratelimit-policy": "5000;w=3600" });
+    }
+    this.writePoints += points;
+    return null;
+  }
+
+  private async uploadBlob(request: Request) {
+    const claims = this.bearer(request, "com.atproto.access");
+    if (claims instanceof Response) return claims;
+    const bytes = new Uint8Array(await request.arrayBuffer());
+    const mimeType = request.headers.get("content-type") ?? "application/octet-stream";
+    if (bytes.byteLength > 1_000_000 && mimeType.startsWith("image/")) return xrpcError(400, "BlobTooLarge", "This file is too large. It is 1.2MB but the maximum size is 1MB.");
+    const link = `bafkrei${Buffer.from(await crypto.subtle.digest("SHA-256", bytes)).toString("hex").slice(0, 52)}`;
+    this.blobs.set(link, { mimeType, size: bytes.byteLength });
+    return Response.json({ blob: { $type: "blob", ref: { $link: link }, mimeType, size: bytes.byteLength } });
+  }
+
+  private async createRecord(request: Request) {
+    const claims = this.bearer(request, "com.atproto.access");
+    if (claims instanceof Response) return claims;
+    if (this.faults.status5xx > 0) {
+      this.faults.status5xx--;
+      return xrpcError(502, "UpstreamFailure", "Upstream Failure");
+    }
+    const limited = this.spend(3);
+    if (limited) return limited;
+    const body = (await request.json()) as { repo?: string; collection?: string; rkey?: string; record?: Record<string, unknown> };
+    if (body.repo !== claims.sub) return xrpcError(400, "InvalidRequest", "Invalid repo: does not match the session");
+    if (body.collection !== "app.bsky.feed.post") return xrpcError(400, "InvalidRequest", `Unsupported collection ${body.collection}`);
+    const record = body.record ?? {};
+    const problem = postProblem(record);
+    if (problem) return xrpcError(400, "InvalidRequest", `Invalid app.bsky.feed.post record: ${problem}`);
+    const rkey = body.rkey ?? tidNow(this.now());
+    if (!TID.test(rkey)) return xrpcError(400, "InvalidRequest", "Invalid record key: must be a TID");
+    const key = `${body.repo}/${body.collection}/${rkey}`;
+    if (this.records.has(key)) return xrpcError(400, "InvalidRequest", "Record already exists at this key");
+    for (const image of ((record.embed as { images?: { image: { ref: { $link: string } } }[] } | undefined)?.images ?? [])) {
+      if (!this.blobs.has(image.image.ref.$link)) return xrpcError(400, "InvalidRequest", "Could not find blob");
+    }
+    const stored = { uri: `at://${body.repo}/${body.collection}/${rkey}`, cid: `bafyrei${rkey}`, value: record, collection: body.collection, rkey, repo: body.repo, receivedAt: Date.now() };
+    this.records.set(key, stored);
+    if (this.faults.acceptThenDrop > 0) {
+      this.faults.acceptThenDrop--;
+      // The post exists; the answer never arrives (the client's deadline ends the wait).
+      return new Promise<Response>(() => undefined);
+    }
+    return Response.json({ uri: stored.uri, cid: stored.cid, commit: { cid: `bafyreicommit${rkey}`, rev: rkey }, validationStatus: "valid" });
+  }
+}
+
+function postProblem(record: Record<string, unknown>): string | null {
+  if (record.$type !== "app.bsky.feed.post") return "Record/$type must be app.bsky.feed.post";
+  if (typeof record.text !== "string") return "Record/text must be a string";
+  if (typeof record.createdAt !== "string" || Number.isNaN(Date.parse(record.createdAt))) return "Record/createdAt must be a valid datetime";
+  const graphemes = [...new Intl.Segmenter("en", { granularity: "grapheme" }).segment(record.text)].length;
+  if (graphemes > 300) return "Record/text must not be longer than 300 graphemes";
+  const bytes = new TextEncoder().encode(record.text).byteLength;
+  if (bytes > 3000) return "Record/text must not be longer than 3000 characters";
+  for (const facet of (record.facets as { index: { byteStart: number; byteEnd: number } }[] | undefined) ?? []) {
+    if (facet.index.byteStart < 0 || facet.index.byteEnd > bytes || facet.index.byteStart >= facet.index.byteEnd) return "Record/facets: byte range out of the text";
+  }
+  return null;
+}
+
+function tidNow(ms: number): string {
+  const alphabet = "234567abcdefghijklmnopqrstuvwxyz";
+  let value = (BigInt(ms) * 1000n) << 10n;
+  let out = "";
+  for (let i = 0; i < 13; i++) {
+    out = alphabet[Number(value & 31n)] + out;
+    value >>= 5n;
+  }
+  return out;
+}
+
+function xrpcError(status: number, error: string, message: string, headers: Record<string, string> = {}): Response {
+  return Response.json({ error, message }, { status, headers });
+}
+
+/** The one fake PDS of the test run, at https://pds.bsky.test. */
+export const fakeBluesky = new FakeBluesky();

@@ -1,0 +1,157 @@
+/**
+ * Bluesky through its PDS's XRPC API (AT Protocol). An account connects with an app password once;
+ * the session it opens (accessJwt, refreshJwt) is stored sealed and reused, refreshed when the access
+ * token expires, and a new session is opened from the app password only when the refresh token has
+ * died too. Never a session per post: Bluesky rate-limits createSession hard (30 per 5 minutes).
+ *
+ * Posts are `app.bsky.feed.post` records with facets for links, mentions and hashtags, and images
+ * uploaded as blobs with their alt text. The record key is derived from the publication (tid.ts), so
+ * retries write the same record and `find` looks it up by that key.
+ */
+import { decodeJwt } from "jose";
+import { validateVariant } from "../../../../lib/domain/platforms";
+import { callPlatform, PlatformError, retryAtFrom, type AccountSession, type Connector, type PostRef } from "../types";
+import { facetsOf } from "./facets";
+import { tidFor } from "./tid";
+
+export const DEFAULT_PDS = "https://bsky.social";
+const POST = "app.bsky.feed.post";
+
+type Session = { did: string; handle: string; accessJwt: string; refreshJwt: string };
+type XrpcError = { error?: string; message?: string };
+
+const xrpc = (serviceUrl: string, method: string, query?: Record<string, string>) =>
+  `${serviceUrl.replace(/\/$/, "")}/xrpc/${method}${query ? `?${new URLSearchParams(query)}` : ""}`;
+
+/** A Bluesky answer that is not 2xx, as a PlatformError with Bluesky's own words. */
+async function failure(response: Response, what: string): Promise<PlatformError> {
+  const body = (await response.json().catch(() => ({}))) as XrpcError;
+  const words = [body.error, body.message].filter(Boolean).join(": ") || `HTTP ${response.status}`;
+  const message = `Bluesky refused ${what}: ${words}`;
+  if (response.status === 429) return new PlatformError("rate_limited", `Bluesky's rate limit was reached (${words})`, { status: 429, retryAt: retryAtFrom(response.headers) });
+  if (response.status === 401 || body.error === "AuthenticationRequired" || body.error === "AccountTakedown") return new PlatformError("auth", message, { status: response.status });
+  if (response.status >= 500) return new PlatformError("unavailable", `Bluesky failed while ${what} (${words})`, { status: response.status });
+  return new PlatformError("rejected", message, { status: response.status });
+}
+
+const expired = (body: XrpcError) => body.error === "ExpiredToken" || body.error === "InvalidToken";
+
+/** Opens a session from an identifier (handle, DID or email) and an app password. */
+export async function createSession(serviceUrl: string, identifier: string, password: string): Promise<Session> {
+  const response = await callPlatform(
+    "Bluesky",
+    new Request(xrpc(serviceUrl, "com.atproto.server.createSession"), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ identifier, password }) }),
+    { sends: false },
+  );
+  if (!response.ok) throw await failure(response, "the sign-in");
+  return (await response.json()) as Session;
+}
+
+/** When the session can no longer be refreshed: the refresh token's own expiry. */
+export const sessionExpiry = (session: Pick<Session, "refreshJwt">): Date | null => {
+  const exp = decodeJwt(session.refreshJwt).exp;
+  return exp ? new Date(exp * 1000) : null;
+};
+
+/**
+ * Runs `call` with the stored access token; on an expired token, refreshes the session (or opens a new
+ * one from the app password when the refresh token has expired too), stores it, and calls once more.
+ */
+async function authorized(account: AccountSession, call: (accessJwt: string) => Promise<Response>): Promise<Response> {
+  const first = await call(account.credentials.accessJwt!);
+  if (first.status !== 400 && first.status !== 401) return first;
+  const body = (await first.clone().json().catch(() => ({}))) as XrpcError;
+  if (!expired(body)) return first;
+  const refreshed = await callPlatform(
+    "Bluesky",
+    new Request(xrpc(account.serviceUrl, "com.atproto.server.refreshSession"), { method: "POST", headers: { authorization: `Bearer ${account.credentials.refreshJwt}` } }),
+    { sends: false, timeoutMs: account.timeoutMs },
+  );
+  let session: Session;
+  if (refreshed.ok) session = (await refreshed.json()) as Session;
+  else if (account.credentials.appPassword) session = await createSession(account.serviceUrl, account.externalId, account.credentials.appPassword);
+  else throw await failure(refreshed, "to refresh the session");
+  account.credentials = { ...account.credentials, accessJwt: session.accessJwt, refreshJwt: session.refreshJwt };
+  await account.saveCredentials(account.credentials, sessionExpiry(session));
+  return call(session.accessJwt);
+}
+
+async function resolveHandle(serviceUrl: string, handle: string): Promise<string | null> {
+  const response = await callPlatform("Bluesky", new Request(xrpc(serviceUrl, "com.atproto.identity.resolveHandle", { handle })), { sends: false }).catch(() => null);
+  if (!response?.ok) return null;
+  return ((await response.json()) as { did?: string }).did ?? null;
+}
+
+const postUrl = (account: AccountSession, rkey: string) => `https://bsky.app/profile/${account.handle}/post/${rkey}`;
+
+export const bluesky: Connector = {
+  validate(post) {
+    const problems = validateVariant("bluesky", { text: post.text, media: post.media.map((m) => ({ mime: m.mime, size: m.bytes.byteLength })) });
+    if (post.media.some((m) => m.mime.startsWith("video/"))) problems.push("Video posts to Bluesky are not supported yet; attach images");
+    if (post.media.some((m) => !m.alt.trim())) problems.push("Every image needs alt text");
+    return problems;
+  },
+
+  async publish(account, post) {
+    const images = [];
+    for (const media of post.media) {
+      const uploaded = await authorized(account, (token) =>
+        callPlatform(
+          "Bluesky",
+          new Request(xrpc(account.serviceUrl, "com.atproto.repo.uploadBlob"), { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": media.mime }, body: media.bytes }),
+          // A blob nobody references is discarded by the PDS: uploading again is harmless.
+          { sends: false, timeoutMs: account.timeoutMs },
+        ),
+      );
+      if (!uploaded.ok) throw await failure(uploaded, "an image");
+      const { blob } = (await uploaded.json()) as { blob: unknown };
+      images.push({ alt: media.alt, image: blob, ...(media.width && media.height ? { aspectRatio: { width: media.width, height: media.height } } : {}) });
+    }
+    const rkey = await tidFor(post.idempotencyKey, post.createdAt);
+    const record = {
+      $type: POST,
+      text: post.text,
+      createdAt: new Date().toISOString(),
+      facets: await facetsOf(post.text, (handle) => resolveHandle(account.serviceUrl, handle)),
+      ...(images.length ? { embed: { $type: "app.bsky.embed.images", images } } : {}),
+    };
+    const created = await authorized(account, (token) =>
+      callPlatform(
+        "Bluesky",
+        new Request(xrpc(account.serviceUrl, "com.atproto.repo.createRecord"), {
+          method: "POST",
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+          body: JSON.stringify({ repo: account.externalId, collection: POST, rkey, record }),
+        }),
+        { timeoutMs: account.timeoutMs },
+      ),
+    );
+    if (!created.ok) {
+      const error = await failure(created, "the post");
+      // A refusal may be the PDS saying this record key is taken: by an earlier attempt of this same
+      // publication whose answer was lost. Then that post is ours (the wording is not part of the API).
+      if (error.kind === "rejected") {
+        const existing = await this.find(account, post);
+        if (existing) return existing;
+      }
+      throw error;
+    }
+    const { uri } = (await created.json()) as { uri: string };
+    return { externalId: uri, url: postUrl(account, uri.split("/").pop()!) };
+  },
+
+  async find(account, post): Promise<PostRef | null> {
+    const rkey = await tidFor(post.idempotencyKey, post.createdAt);
+    const response = await callPlatform("Bluesky", new Request(xrpc(account.serviceUrl, "com.atproto.repo.getRecord", { repo: account.externalId, collection: POST, rkey })), {
+      sends: false,
+      timeoutMs: account.timeoutMs,
+    });
+    if (response.ok) {
+      const { uri } = (await response.json()) as { uri: string };
+      return { externalId: uri, url: postUrl(account, rkey) };
+    }
+    const body = (await response.clone().json().catch(() => ({}))) as XrpcError;
+    if (response.status === 400 && body.error === "RecordNotFound") return null;
+    throw await failure(response, "the lookup of an earlier attempt");
+  },
+};

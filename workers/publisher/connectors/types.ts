@@ -1,0 +1,86 @@
+/**
+ * One interface for every platform: validate → (upload media →) create → confirm, and find a post
+ * after an attempt whose outcome was lost. A connector speaks its platform's real API and nothing
+ * else; scheduling, claiming and recording are publish.ts's job.
+ */
+
+export type OutgoingMedia = { bytes: Uint8Array; mime: string; alt: string; width: number | null; height: number | null };
+
+export type OutgoingPost = {
+  text: string;
+  link: string | null;
+  media: OutgoingMedia[];
+  /** Stable for the publication across attempts: sent where the platform accepts one. */
+  idempotencyKey: string;
+  /** When the publication was created: stable even when it is rescheduled, for keys derived from time. */
+  createdAt: Date;
+};
+
+/** A published post as the platform knows it. */
+export type PostRef = { externalId: string; url: string };
+
+/** The connected account as a connector needs it: where its API is and its (unsealed) credentials. */
+export type AccountSession = {
+  serviceUrl: string;
+  externalId: string;
+  handle: string;
+  credentials: Record<string, string>;
+  /** How long one call may take before its outcome counts as unknown (20 s unless set). */
+  timeoutMs?: number;
+  /** Stores refreshed credentials (sealed) so the next post reuses them instead of signing in again. */
+  saveCredentials(credentials: Record<string, string>, expiresAt: Date | null): Promise<void>;
+};
+
+export interface Connector {
+  /** Problems that make the post unpublishable on this platform, before anything is sent. */
+  validate(post: OutgoingPost): string[];
+  publish(account: AccountSession, post: OutgoingPost): Promise<PostRef>;
+  /** The post, if an earlier attempt created it; asked before any retry. */
+  find(account: AccountSession, post: OutgoingPost): Promise<PostRef | null>;
+}
+
+/**
+ * What went wrong, in the platform's own words (`message`), and what to do about it:
+ * - `rejected`: the platform refused this post; retrying will not help.
+ * - `auth`: the account's credentials no longer work; the account must be reconnected.
+ * - `rate_limited`: wait until `retryAt`, then go again; not a failure.
+ * - `unavailable`: the platform failed before taking the post (5xx, network); safe to retry.
+ * - `unknown`: the request may have reached the platform (a timeout after sending); look before retrying.
+ */
+export type PlatformErrorKind = "rejected" | "auth" | "rate_limited" | "unavailable" | "unknown";
+
+export class PlatformError extends Error {
+  override name = "PlatformError";
+  constructor(
+    readonly kind: PlatformErrorKind,
+    message: string,
+    readonly details: { status?: number; retryAt?: number } = {},
+  ) {
+    super(message);
+  }
+}
+
+/** Calls a platform with a deadline; a timeout or network error becomes `unknown` or `unavailable`. */
+export async function callPlatform(platform: string, request: Request, { timeoutMs = 20_000, sends = true }: { timeoutMs?: number | undefined; sends?: boolean } = {}): Promise<Response> {
+  try {
+    return await fetch(request, { signal: AbortSignal.timeout(timeoutMs) });
+  } catch (err) {
+    const reason = err instanceof Error && err.name === "TimeoutError" ? `did not answer within ${timeoutMs / 1000} s` : `could not be reached (${err instanceof Error ? err.message : String(err)})`;
+    // A request that changes something may have been applied even though no answer came back.
+    throw new PlatformError(sends ? "unknown" : "unavailable", `${platform} ${reason}`);
+  }
+}
+
+/** When a 429 or a 503 says to come back, from Retry-After (seconds or a date) or a reset header. */
+export function retryAtFrom(headers: Headers, now = Date.now()): number | undefined {
+  const after = headers.get("retry-after");
+  if (after) {
+    const seconds = Number(after);
+    if (Number.isFinite(seconds)) return now + seconds * 1000;
+    const date = Date.parse(after);
+    if (!Number.isNaN(date)) return date;
+  }
+  // Bluesky's `ratelimit-reset` and X's `x-rate-limit-reset` are epoch seconds.
+  const reset = Number(headers.get("ratelimit-reset") ?? headers.get("x-rate-limit-reset"));
+  return Number.isFinite(reset) && reset > 0 ? reset * 1000 : undefined;
+}

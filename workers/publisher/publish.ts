@@ -1,0 +1,186 @@
+/**
+ * Publishing one publication, at most once. The publication is claimed in D1 with a conditional
+ * UPDATE (only one caller can move it to `publishing`), so an alarm that runs twice, a sweep and a
+ * retry can all ask and only one posts. Before any second attempt the connector first looks for the
+ * post on the account: an earlier attempt whose answer was lost may have made it. "Published" is
+ * written only with the platform's id for the post; every failure keeps the platform's own words.
+ */
+import { and, asc, eq, inArray, lt, lte, not, or, sql } from "drizzle-orm";
+import type { SQLiteUpdateSetSource } from "drizzle-orm/sqlite-core";
+import { database, type Db } from "../../lib/db/client";
+import { content, contentEvents, contentVariants, media, notifications, publications, socialAccounts, variantMedia, type Publication } from "../../lib/db/schema";
+import { tokenKey } from "../../lib/config/env";
+import { seal, unseal } from "../../lib/crypto/sealed";
+import { PLATFORM_NAMES, type Platform } from "../../lib/domain/platforms";
+import { CONNECTORS } from "./connectors";
+import { POSTING_LIMITS } from "./connectors/limits";
+import type { RateLimiter } from "../../durable-objects/rate-limiter";
+import { PlatformError, type AccountSession, type OutgoingPost } from "./connectors/types";
+
+/** A `publishing` claim older than this belongs to a run that died; it may be taken over (look first). */
+export const CLAIM_LEASE_MS = 2 * 60_000;
+export const MAX_ATTEMPTS = 6;
+const BACKOFF_BASE_MS = 30_000;
+const BACKOFF_MAX_MS = 30 * 60_000;
+
+export type PublishOptions = { now?: () => number; timeoutMs?: number; random?: () => number };
+
+/** What the scheduler does next with this publication: nothing, or try again at `retryAt`. */
+export type PublishOutcome = { status: "published" | "failed" | "skipped" } | { status: "retry" | "waiting"; retryAt: number };
+
+export const credentialsSeal = (env: Env, accountId: string) => ({ secret: tokenKey(env), purpose: "account-credentials", rowId: accountId });
+
+/** Exponential backoff with full jitter: spread retries so a platform's recovery is not a stampede. */
+export function backoff(attempt: number, random = Math.random): number {
+  const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempt - 1));
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+async function claim(db: Db, id: string, now: number): Promise<Publication | undefined> {
+  const [claimed] = await db
+    .update(publications)
+    .set({ status: "publishing", attempts: sql`${publications.attempts} + 1`, updatedAt: new Date(now) })
+    .where(
+      and(
+        eq(publications.id, id),
+        lte(publications.scheduledAt, new Date(now + 1000)),
+        or(
+          inArray(publications.status, ["scheduled", "waiting", "unknown"]),
+          and(eq(publications.status, "publishing"), lt(publications.updatedAt, new Date(now - CLAIM_LEASE_MS))),
+        ),
+      ),
+    )
+    .returning();
+  return claimed;
+}
+
+async function outgoingPost(env: Env, db: Db, publication: Publication): Promise<OutgoingPost> {
+  const variant = await db.select().from(contentVariants).where(and(eq(contentVariants.id, publication.variantId), eq(contentVariants.workspaceId, publication.workspaceId))).get();
+  if (!variant) throw new PlatformError("rejected", "The variant to publish no longer exists");
+  const files = await db
+    .select({ r2Key: media.r2Key, mime: media.mime, alt: media.altText, width: media.width, height: media.height })
+    .from(variantMedia)
+    .innerJoin(media, eq(media.id, variantMedia.mediaId))
+    .where(and(eq(variantMedia.variantId, variant.id), eq(media.workspaceId, publication.workspaceId)))
+    .orderBy(asc(variantMedia.position))
+    .all();
+  const loaded = await Promise.all(
+    files.map(async (file) => {
+      const object = await env.MEDIA.get(file.r2Key);
+      if (!object) throw new PlatformError("rejected", "A media file of this post is missing from storage");
+      return { bytes: new Uint8Array(await object.arrayBuffer()), mime: file.mime, alt: file.alt, width: file.width, height: file.height };
+    }),
+  );
+  return { text: variant.text, link: variant.link, media: loaded, idempotencyKey: publication.idempotencyKey, createdAt: publication.createdAt };
+}
+
+async function accountSession(env: Env, db: Db, accountId: string, workspaceId: string, timeoutMs?: number): Promise<{ platform: Platform; session: AccountSession }> {
+  const account = await db.select().from(socialAccounts).where(and(eq(socialAccounts.id, accountId), eq(socialAccounts.workspaceId, workspaceId))).get();
+  if (!account) throw new PlatformError("rejected", "The account to publish to is no longer connected");
+  const sealing = credentialsSeal(env, account.id);
+  const session: AccountSession = {
+    serviceUrl: account.serviceUrl,
+    externalId: account.externalId,
+    handle: account.handle,
+    credentials: JSON.parse(await unseal(sealing, account.credentials)) as Record<string, string>,
+    timeoutMs,
+    async saveCredentials(credentials, expiresAt) {
+      await db
+        .update(socialAccounts)
+        .set({ credentials: await seal(sealing, JSON.stringify(credentials)), tokenExpiresAt: expiresAt, status: "connected", lastError: null })
+        .where(eq(socialAccounts.id, account.id));
+    },
+  };
+  return { platform: account.platform as Platform, session };
+}
+
+/**
+ * The content item follows its publications: `publishing` while any is under way, `published` when
+ * all went out, `failed` when one failed for good. A failure tells the author and the workspace's
+ * owners and admins in the app, with the platform's message, and lands on the item's timeline.
+ */
+async function followContent(db: Db, publication: Publication, outcome: "started" | "published" | "failed", message: string | null, now: number): Promise<void> {
+  const { contentId, workspaceId } = publication;
+  // Each statement after the guarded UPDATE runs only if the one before it wrote a row (changes()).
+  const event = (kind: string, from: string, to: string) =>
+    db.insert(contentEvents).select(sql`SELECT NULL, ${workspaceId}, ${contentId}, NULL, ${kind}, ${from}, ${to}, ${message}, ${now} WHERE changes() > 0`);
+  const item = and(eq(content.id, contentId), eq(content.workspaceId, workspaceId));
+  if (outcome === "started") {
+    await db.batch([
+      db.update(content).set({ status: "publishing", updatedAt: new Date(now) }).where(and(item, eq(content.status, "scheduled"))),
+      event("start_publishing", "scheduled", "publishing"),
+    ]);
+  } else if (outcome === "published") {
+    const othersPending = sql`EXISTS (SELECT 1 FROM publications WHERE content_id = ${contentId} AND status NOT IN ('published', 'cancelled'))`;
+    await db.batch([
+      db.update(content).set({ status: "published", publishedAt: new Date(now), updatedAt: new Date(now) }).where(and(item, eq(content.status, "publishing"), not(othersPending))),
+      event("mark_published", "publishing", "published"),
+    ]);
+  } else {
+    const told = sql`SELECT author_id AS user_id FROM content WHERE id = ${contentId}
+      UNION SELECT user_id FROM memberships WHERE workspace_id = ${workspaceId} AND role IN ('owner', 'admin')`;
+    await db.batch([
+      db.update(content).set({ status: "failed", updatedAt: new Date(now) }).where(and(item, inArray(content.status, ["scheduled", "publishing"]))),
+      event("mark_failed", "publishing", "failed"),
+      db.insert(notifications).select(sql`SELECT NULL, ${workspaceId}, r.user_id, 'publish_failed', ${contentId}, NULL, ${`Publishing failed: ${message}`}, NULL, ${now} FROM (${told}) AS r WHERE changes() > 0`),
+    ]);
+  }
+}
+
+export async function publishPublication(env: Env, publicationId: string, options: PublishOptions = {}): Promise<PublishOutcome> {
+  const db = database(env.DB);
+  const now = options.now ?? Date.now;
+  const publication = await claim(db, publicationId, now());
+  if (!publication) return { status: "skipped" };
+  const settle = (values: SQLiteUpdateSetSource<typeof publications>) =>
+    db
+      .update(publications)
+      .set({ ...values, updatedAt: new Date(now()) })
+      .where(and(eq(publications.id, publication.id), eq(publications.status, "publishing")));
+  await followContent(db, publication, "started", null, now());
+  let limiter: DurableObjectStub<RateLimiter> | null = null;
+  try {
+    const timeoutMs = options.timeoutMs ?? (Number(env.PUBLISH_TIMEOUT_MS) || undefined);
+    const { platform, session } = await accountSession(env, db, publication.accountId, publication.workspaceId, timeoutMs);
+    limiter = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(`${platform}:${publication.accountId}`));
+    const connector = CONNECTORS[platform];
+    if (!connector) throw new PlatformError("rejected", `Publishing to ${platform} is not supported yet`);
+    const post = await outgoingPost(env, db, publication);
+    const problems = connector.validate(post);
+    if (problems.length) throw new PlatformError("rejected", problems.join("; "));
+    // After any earlier attempt or error, look first: it may have posted before its answer was lost.
+    const earlier = publication.attempts > 1 || publication.lastError !== null;
+    let ref = earlier ? await connector.find(session, post) : null;
+    if (!ref) {
+      const limits = POSTING_LIMITS[platform];
+      const grant = await limiter.reserve(limits.cost, limits.windows, now());
+      if (!grant.granted) throw new PlatformError("rate_limited", `${PLATFORM_NAMES[platform]}'s posting limit for this account is used up`, { retryAt: grant.retryAt });
+      ref = await connector.publish(session, post);
+    }
+    await settle({ status: "published", externalId: ref.externalId, externalUrl: ref.url, publishedAt: new Date(now()), lastError: null, waitingUntil: null });
+    await followContent(db, publication, "published", null, now());
+    return { status: "published" };
+  } catch (err) {
+    const error = err instanceof PlatformError ? err : new PlatformError("unknown", `Publishing stopped unexpectedly: ${err instanceof Error ? err.message : String(err)}`);
+    if (error.kind === "rate_limited") {
+      const retryAt = error.details.retryAt ?? now() + 60_000;
+      // The platform's own word tightens what the limiter knows, for every later post of the account.
+      if (limiter && error.details.status === 429) await limiter.block(retryAt, error.message);
+      // Waiting for the budget is not a failure and does not use up an attempt.
+      await settle({ status: "waiting", waitingUntil: new Date(retryAt), attempts: sql`${publications.attempts} - 1`, lastError: error.message });
+      return { status: "waiting", retryAt };
+    }
+    if (error.kind === "auth") {
+      await db.update(socialAccounts).set({ status: "error", lastError: error.message }).where(eq(socialAccounts.id, publication.accountId));
+    }
+    const retryable = error.kind === "unavailable" || error.kind === "unknown";
+    if (retryable && publication.attempts < MAX_ATTEMPTS) {
+      const retryAt = now() + backoff(publication.attempts, options.random);
+      await settle({ status: error.kind === "unknown" ? "unknown" : "scheduled", lastError: error.message, waitingUntil: new Date(retryAt) });
+      return { status: "retry", retryAt };
+    }
+    await settle({ status: "failed", lastError: error.message, waitingUntil: null });
+    await followContent(db, publication, "failed", error.message, now());
+    return { status: "failed" };
+  }
+}
