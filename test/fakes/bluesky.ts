@@ -16,7 +16,8 @@
 import { SignJWT, decodeJwt } from "jose";
 
 type Account = { did: string; handle: string; password: string };
-type StoredRecord = { uri: string; cid: string; value: Record<string, unknown>; collection: string; rkey: string; repo: string; receivedAt: number };
+type Engagement = { likeCount: number; repostCount: number; replyCount: number; quoteCount: number };
+type StoredRecord = { uri: string; cid: string; value: Record<string, unknown>; collection: string; rkey: string; repo: string; receivedAt: number; engagement: Engagement };
 type Faults = { status5xx: number; rateLimited: number; acceptThenDrop: number; slowMs: number };
 
 const KEY = new TextEncoder().encode("fake-pds-signing-key-not-a-secret");
@@ -55,6 +56,14 @@ export class FakeBluesky {
       this.now = () => Date.now() + offset;
       return Response.json({ now: this.now() });
     }
+    if (url.pathname === "/_fake/engage") {
+      // People reacting to a post: sets its counters as the AppView would report them.
+      const { uri, ...counts } = (await request.json()) as { uri: string } & Partial<Engagement>;
+      const record = [...this.records.values()].find((r) => r.uri === uri);
+      if (!record) return xrpcError(404, "NotFound", "no such record");
+      Object.assign(record.engagement, counts);
+      return Response.json(record.engagement);
+    }
     if (url.pathname === "/_fake/reset") {
       this.reset();
       return Response.json({ ok: true });
@@ -73,6 +82,18 @@ export class FakeBluesky {
       case "com.atproto.repo.getRecord": {
         const record = this.records.get(`${url.searchParams.get("repo")}/${url.searchParams.get("collection")}/${url.searchParams.get("rkey")}`);
         return record ? Response.json({ uri: record.uri, cid: record.cid, value: record.value }) : xrpcError(400, "RecordNotFound", "Could not locate record");
+      }
+      case "app.bsky.feed.getPosts": {
+        // Through the PDS, which proxies it to the AppView: needs the session. At most 25 URIs.
+        const claims = this.bearer(request, "com.atproto.access");
+        if (claims instanceof Response) return claims;
+        const uris = url.searchParams.getAll("uris");
+        if (uris.length > 25) return xrpcError(400, "InvalidRequest", "uris must not have more than 25 elements");
+        const posts = uris.flatMap((uri) => {
+          const record = [...this.records.values()].find((r) => r.uri === uri);
+          return record ? [{ uri, cid: record.cid, author: { did: record.repo }, record: record.value, indexedAt: new Date(record.receivedAt).toISOString(), ...record.engagement }] : [];
+        });
+        return Response.json({ posts });
       }
       case "com.atproto.repo.uploadBlob":
         return this.uploadBlob(request);
@@ -168,7 +189,7 @@ export class FakeBluesky {
     for (const image of ((record.embed as { images?: { image: { ref: { $link: string } } }[] } | undefined)?.images ?? [])) {
       if (!this.blobs.has(image.image.ref.$link)) return xrpcError(400, "InvalidRequest", "Could not find blob");
     }
-    const stored = { uri: `at://${body.repo}/${body.collection}/${rkey}`, cid: `bafyrei${rkey}`, value: record, collection: body.collection, rkey, repo: body.repo, receivedAt: Date.now() };
+    const stored = { uri: `at://${body.repo}/${body.collection}/${rkey}`, cid: `bafyrei${rkey}`, value: record, collection: body.collection, rkey, repo: body.repo, receivedAt: Date.now(), engagement: { likeCount: 0, repostCount: 0, replyCount: 0, quoteCount: 0 } };
     this.records.set(key, stored);
     if (this.faults.acceptThenDrop > 0) {
       this.faults.acceptThenDrop--;

@@ -31,12 +31,21 @@ export type AccountSession = {
   saveCredentials(credentials: Record<string, string>, expiresAt: Date | null): Promise<void>;
 };
 
+/** A post's engagement as its platform reports it; null where the platform does not give that figure. */
+export type PostMetrics = { impressions: number | null; likes: number | null; comments: number | null; shares: number | null; clicks: number | null };
+
 export interface Connector {
   /** Problems that make the post unpublishable on this platform, before anything is sent. */
   validate(post: OutgoingPost): string[];
+  /**
+   * Uploads the media, creates the post and, on platforms that publish asynchronously, confirms it
+   * (status polling): resolves only once the platform has the post and gave its id.
+   */
   publish(account: AccountSession, post: OutgoingPost): Promise<PostRef>;
   /** The post, if an earlier attempt created it; asked before any retry. */
   find(account: AccountSession, post: OutgoingPost): Promise<PostRef | null>;
+  /** The post's current engagement. */
+  metrics(account: AccountSession, ref: PostRef): Promise<PostMetrics>;
 }
 
 /**

@@ -108,6 +108,18 @@ describe("Bluesky connector", () => {
   });
 });
 
+describe("metrics", () => {
+  it("reads likes, replies and reposts with quotes of a published post, and says when the post is gone", async () => {
+    const session = await account();
+    const ref = await bluesky.publish(session, post("Counted"));
+    expect(await bluesky.metrics(session, ref)).toEqual({ impressions: null, likes: 0, comments: 0, shares: 0, clicks: null });
+    await fake("engage", { uri: ref.externalId, likeCount: 12, replyCount: 3, repostCount: 4, quoteCount: 1 });
+    expect(await bluesky.metrics(session, ref)).toEqual({ impressions: null, likes: 12, comments: 3, shares: 5, clicks: null });
+    await fake("reset", {});
+    await expect(bluesky.metrics(session, ref)).rejects.toMatchObject({ kind: "rejected" });
+  });
+});
+
 describe("record keys", () => {
   it("are valid TIDs, the same for the same publication and different for different ones", async () => {
     const at = new Date("2026-03-29T01:30:00Z");

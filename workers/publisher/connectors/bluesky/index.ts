@@ -10,7 +10,7 @@
  */
 import { decodeJwt } from "jose";
 import { validateVariant } from "../../../../lib/domain/platforms";
-import { callPlatform, PlatformError, retryAtFrom, type AccountSession, type Connector, type PostRef } from "../types";
+import { callPlatform, PlatformError, retryAtFrom, type AccountSession, type Connector, type PostMetrics, type PostRef } from "../types";
 import { facetsOf } from "./facets";
 import { tidFor } from "./tid";
 
@@ -153,5 +153,20 @@ export const bluesky: Connector = {
     const body = (await response.clone().json().catch(() => ({}))) as XrpcError;
     if (response.status === 400 && body.error === "RecordNotFound") return null;
     throw await failure(response, "the lookup of an earlier attempt");
+  },
+
+  /** Likes, reposts (quotes counted as shares) and replies from app.bsky.feed.getPosts; Bluesky shows no impressions or clicks. */
+  async metrics(account, ref): Promise<PostMetrics> {
+    const response = await authorized(account, (token) =>
+      callPlatform("Bluesky", new Request(xrpc(account.serviceUrl, "app.bsky.feed.getPosts", { uris: ref.externalId }), { headers: { authorization: `Bearer ${token}` } }), {
+        sends: false,
+        timeoutMs: account.timeoutMs,
+      }),
+    );
+    if (!response.ok) throw await failure(response, "the post's figures");
+    const { posts } = (await response.json()) as { posts: { likeCount?: number; repostCount?: number; replyCount?: number; quoteCount?: number }[] };
+    const post = posts[0];
+    if (!post) throw new PlatformError("rejected", "Bluesky no longer has this post (it may have been deleted)", { status: 404 });
+    return { impressions: null, likes: post.likeCount ?? 0, comments: post.replyCount ?? 0, shares: (post.repostCount ?? 0) + (post.quoteCount ?? 0), clicks: null };
   },
 };
