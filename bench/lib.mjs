@@ -3,29 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { root } from "../scripts/lib.mjs";
 
-/** Signs up through the real forms and creates a workspace; `send` keeps the cookies. */
-export async function session(baseUrl, name = "Bench") {
-  const jar = new Map();
-  const send = async (path, form, extraHeaders = {}) => {
-    const headers = { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join("; "), origin: baseUrl, "sec-fetch-site": "same-origin", ...extraHeaders };
-    if (form) {
-      headers["content-type"] = "application/x-www-form-urlencoded";
-      headers["x-csrf-token"] = jar.get("__Host-csrf");
-    }
-    const response = await fetch(baseUrl + path, { method: form ? "POST" : "GET", headers, body: form && new URLSearchParams(form), redirect: "manual" });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair] = line.split(";");
-      const at = pair.indexOf("=");
-      jar.set(pair.slice(0, at), pair.slice(at + 1));
-    }
-    return response;
-  };
-  await send("/login");
-  await send("/signup", { name, email: `${name.toLowerCase()}.${Date.now()}@example.com`, password: "a long bench password" });
-  const created = await send("/workspaces", { name });
-  const workspace = created.headers.get("location");
-  return { send, workspace, workspaceId: workspace.split("/")[2] };
-}
+export { session } from "../scripts/session.mjs";
 
 /** Runs `request` from `clients` concurrent loops for `seconds`; latency percentiles and throughput. */
 export async function load(request, { clients = 20, seconds = 10 } = {}) {

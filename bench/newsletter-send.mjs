@@ -4,46 +4,75 @@
 // `wrangler dev` stopped) and resumed on a fresh one: duplicates and missing must both be 0.
 // The last line printed is one JSON object with the figures.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { WORKER_CONFIGS, root } from "../scripts/lib.mjs";
+import { WORKER_CONFIGS, root, writeSecondaryDevVars } from "../scripts/lib.mjs";
 import { serveSendgrid } from "../test/fakes/sendgrid.ts";
 import { session, writeResult } from "./lib.mjs";
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);
 const LATENCY_MS = 20;
+/** Progress on stderr, so the last line on stdout stays the JSON figures. */
+const step = (message) => console.error(`[newsletter-send ${new Date().toISOString().slice(11, 19)}] ${message}`);
+
+/**
+ * A frozen copy of what the Workers are built from. `wrangler dev` rebuilds and restarts its Workers
+ * whenever a source file changes, and a restart drops the local queue's in-flight messages; on a
+ * machine where others edit the repository, a long run would be measuring those restarts. The copy
+ * shares node_modules through a symlink.
+ */
+function snapshotSources() {
+  const dir = mkdtempSync(join(tmpdir(), "content-engine-src-"));
+  const skip = (path) => /\/(\.wrangler|\.dev\.vars)$/.test(path) || path.endsWith(".test.ts");
+  for (const entry of ["wrangler.toml", "package.json", "tsconfig.json", "worker-configuration.d.ts", "workers", "lib", "durable-objects", "web", "migrations"]) {
+    cpSync(join(root, entry), join(dir, entry), { recursive: true, filter: (src) => !skip(src) });
+  }
+  symlinkSync(join(root, "node_modules"), join(dir, "node_modules"));
+  return dir;
+}
 
 /**
  * `wrangler dev` for the three Workers with extra variables (the fake provider's address), on a
- * throwaway state directory unless `reuse` names one; the same steps as scripts/dev-server.mjs.
+ * throwaway state directory unless `reuse` names one (then also on the same frozen sources); the
+ * same steps as scripts/dev-server.mjs. `logFile` gets wrangler's output as it comes.
  */
-export async function startEmailDevServer(port, vars, reuse) {
+export async function startEmailDevServer(port, vars, reuse, logFile = process.env.EMAIL_DEV_LOG) {
   const baseUrl = `http://localhost:${port}`;
   const state = reuse?.state ?? mkdtempSync(join(tmpdir(), "content-engine-email-"));
   const secret = reuse?.secret ?? `${crypto.randomUUID()}-${crypto.randomUUID()}`;
-  const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", state, "-c", "wrangler.toml"], { cwd: root, encoding: "utf8" });
+  const src = reuse?.src ?? snapshotSources();
+  const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", state, "-c", "wrangler.toml"], { cwd: src, encoding: "utf8" });
   if (migrate.status !== 0) throw new Error(`migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
   const all = { SESSION_SECRET: secret, TOKEN_KEY: `${secret}-tokens`, ...vars };
   const varArgs = Object.entries(all).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
-  // `--var` reaches only the primary (api) Worker; the others read theirs from the environment.
+  // `--var` reaches only the primary (api) Worker; the others read .dev.vars beside their wrangler.toml.
+  const restoreVars = writeSecondaryDevVars(Object.entries(all).map(([k, v]) => `${k}=${v}\n`).join(""));
   const env = { ...process.env, ...all, CLOUDFLARE_INCLUDE_PROCESS_ENV: "true" };
-  const server = spawn("npx", ["wrangler", "dev", ...WORKER_CONFIGS.flatMap((c) => ["-c", c]), "--port", String(port), "--persist-to", state, ...varArgs], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const server = spawn("npx", ["wrangler", "dev", ...WORKER_CONFIGS.flatMap((c) => ["-c", c]), "--port", String(port), "--persist-to", state, ...varArgs], { cwd: src, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   const output = { log: "" };
-  server.stdout.on("data", (chunk) => (output.log += chunk));
-  server.stderr.on("data", (chunk) => (output.log += chunk));
+  const record = (chunk) => {
+    output.log += chunk;
+    if (logFile) appendFileSync(logFile, chunk);
+  };
+  server.stdout.on("data", record);
+  server.stderr.on("data", record);
   const exited = new Promise((resolve) => server.on("exit", resolve));
   const stop = async ({ keepState = false, signal = "SIGTERM" } = {}) => {
     try {
       process.kill(-server.pid, signal);
     } catch {}
     await exited;
-    if (!keepState) rmSync(state, { recursive: true, force: true });
+    restoreVars();
+    if (!keepState) {
+      rmSync(state, { recursive: true, force: true });
+      rmSync(src, { recursive: true, force: true });
+    }
   };
   const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
     try {
-      if ((await fetch(`${baseUrl}/healthz`)).ok) return { baseUrl, stop, output, state, secret, pid: server.pid };
+      if ((await fetch(`${baseUrl}/healthz`)).ok) return { baseUrl, stop, output, state, secret, src, pid: server.pid };
     } catch {}
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -59,14 +88,18 @@ function d1(state, args) {
 
 const sha256 = async (text) => Buffer.from(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text))).toString("hex");
 
-/** The subscribers, straight into the local database, all on the list. */
+/**
+ * The subscribers, straight into the local database, all on the list. 200 rows a statement keeps
+ * each statement under D1's 100 KB limit (SQLITE_TOOBIG).
+ */
 async function seed(state, workspaceId, listId) {
   const now = Date.now();
   const lines = [];
-  for (let start = 0; start < SUBSCRIBERS; start += 500) {
+  const ROWS = 200;
+  for (let start = 0; start < SUBSCRIBERS; start += ROWS) {
     const subs = [];
     const members = [];
-    for (let i = start; i < Math.min(SUBSCRIBERS, start + 500); i++) {
+    for (let i = start; i < Math.min(SUBSCRIBERS, start + ROWS); i++) {
       const email = `reader${i}@bench.test`;
       const id = `sub_bench${i.toString(36).padStart(6, "0")}`;
       subs.push(`('${id}','${workspaceId}','${email}','${email}','${await sha256(`${workspaceId}:${email}`)}','Reader${i}','subscribed','[]','{}','import',${now},${now})`);
@@ -144,6 +177,7 @@ export async function run() {
     let { server, ctx } = await seededServer(port, fake, fullKey);
     let peakMb = 0;
     const poll = setInterval(() => (peakMb = Math.max(peakMb, workerdRssMb(server.pid))), 250);
+    step(`full send of ${SUBSCRIBERS} starts`);
     const started = performance.now();
     const sendPath = await startSend(ctx);
     while ((await statusOf(ctx, sendPath)) !== "sent") {
@@ -153,6 +187,7 @@ export async function run() {
     const seconds = (performance.now() - started) / 1000;
     clearInterval(poll);
     const full = tally(fake.messages(fullKey));
+    step(`full send done in ${seconds.toFixed(1)} s: ${JSON.stringify(full)}`);
     await server.stop();
 
     // 2. The same send, killed at 50% (SIGKILL of the whole dev server), resumed on a fresh one.
@@ -161,8 +196,10 @@ export async function run() {
     const crashPath = await startSend(ctx);
     while (fake.messages(crashKey).length < SUBSCRIBERS / 2) await new Promise((r) => setTimeout(r, 20));
     const atKill = fake.messages(crashKey).length;
+    step(`killing the dev server after ${atKill} messages`);
     await server.stop({ keepState: true, signal: "SIGKILL" });
     const resumedServer = await startEmailDevServer(port, { EMAIL_API_BASE_URL: fake.url }, server);
+    step("restarted; resuming");
     const resumeStarted = performance.now();
     // Queue messages do not survive a local restart; Resume restarts the send (harmless if one did).
     const resumed = await ctx.send(`${crashPath}/resume`, {});

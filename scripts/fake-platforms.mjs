@@ -25,10 +25,20 @@ function serve(handle, port = 0) {
 export async function startFakePlatforms() {
   const { FakeBluesky } = await loadTs("test/fakes/bluesky.ts");
   const bluesky = new FakeBluesky();
-  const server = await serve((request) => bluesky.handle(request));
+  const server = await serve((request) => (new URL(request.url).pathname === "/" ? timeline(bluesky) : bluesky.handle(request)));
   return {
     bluesky,
     blueskyUrl: `http://127.0.0.1:${server.address().port}`,
     stop: () => new Promise((resolve) => server.close(resolve)),
   };
+}
+
+const escape = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** What the fake PDS has received, newest first: the demo's view of "the platform". */
+function timeline(bluesky) {
+  const records = [...bluesky.records.values()].sort((a, b) => b.receivedAt - a.receivedAt);
+  const rows = records.map((r) => `<li><time>${new Date(r.receivedAt).toISOString()}</time> <b>${escape(r.repo)}</b><p>${escape(r.value.text)}</p><code>${escape(r.uri)}</code></li>`);
+  const html = `<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="3"><title>Fake Bluesky</title><h1>Fake Bluesky: ${records.length} post(s) received</h1><p>Refreshes every 3 s. Sessions opened: ${bluesky.sessionsCreated}.</p><ul>${rows.join("")}</ul>`;
+  return new Response(html, { headers: { "content-type": "text/html; charset=utf-8" } });
 }

@@ -21,7 +21,7 @@ try {
   const run = spawnSync(process.execPath, ["--test", "--test-concurrency=1", ...files], {
     cwd: root,
     stdio: "inherit",
-    env: { ...process.env, BASE_URL: server.baseUrl },
+    env: { ...process.env, BASE_URL: server.baseUrl, STATE_DIR: server.state },
   });
   status = run.status ?? 1;
   if (status !== 0) console.error(`\n--- wrangler dev output ---\n${server.output.log.slice(-6000)}`);
