@@ -19,6 +19,7 @@ import { contentReview } from "./content/review";
 import { mediaPages } from "./media/ui";
 import { sourcePages } from "./sources/ui";
 import { accountPages } from "./accounts/ui";
+import { queuePages } from "./publications/queue";
 import { consumeGenerate } from "./generation/consumer";
 import { generationSettingsPages } from "./generation/settings";
 import { generationPages } from "./generation/ui";
@@ -108,6 +109,7 @@ for (const pages of [
   mediaPages,
   sourcePages,
   accountPages,
+  queuePages,
   trendPages,
   generationPages,
   generationSettingsPages,

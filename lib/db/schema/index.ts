@@ -8,3 +8,4 @@ export * from "./listening";
 export * from "./generation";
 export * from "./email";
 export * from "./publishing";
+export * from "./slots";

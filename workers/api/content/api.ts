@@ -8,6 +8,7 @@ import { listFilters } from "./filters";
 import { contentSave, newContent } from "./inputs";
 import { createContent, getContent, getRevision, listContent, listRevisions, restoreRevision, saveContent, type ContentView } from "./service";
 import { timeline, transitionContent, addComment } from "./workflow";
+import { chooseScheduleTime } from "../publications/slots";
 import { revisionText } from "./history";
 import { diffWords } from "../../../lib/content/diff";
 
@@ -71,7 +72,7 @@ const conflict = {
 };
 
 const transitionInput = z.object({
-  action: z.string().openapi({ example: "submit", description: "submit, approve, request_changes, resubmit, schedule, unschedule, retry, archive, restore, …" }),
+  action: z.string().openapi({ example: "submit", description: "submit, approve, request_changes, resubmit, schedule (with scheduledAt), queue (the next free posting slot), publish_now, unschedule, retry, archive, restore, …" }),
   comment: z.string().max(2000).optional(),
   scheduledAt: z.iso.datetime({ offset: true, error: "must be an ISO 8601 date-time with a zone, e.g. 2026-12-01T09:00:00+01:00" }).optional(),
 });
@@ -185,11 +186,12 @@ export function contentApi(api: Api) {
       // Every transition needs at least content.edit (and a write token); the workflow narrows further.
       authorize(c, "content.edit");
       const input = c.req.valid("json");
-      const item = await transitionContent(c.var.db, c.var.access, contentId, {
+      const transition = await chooseScheduleTime(c.var.db, c.var.access, contentId, {
         action: input.action,
         comment: input.comment,
         scheduledAt: input.scheduledAt ? new Date(input.scheduledAt) : undefined,
-      }, c.env.PUBLISH_QUEUE);
+      });
+      const item = await transitionContent(c.var.db, c.var.access, contentId, transition, c.env.PUBLISH_QUEUE);
       return c.json(toContent(item), 200);
     },
   );

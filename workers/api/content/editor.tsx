@@ -143,6 +143,16 @@ export async function EditorPage(props: { c: { var: AppEnv["Variables"] }; item:
               {action.replace("_", " ")}
             </button>
           ))}
+          {actions.includes("schedule") && (
+            <>
+              <button type="submit" name="action" value="queue" class="secondary" title="At the next free posting slot of its accounts">
+                add to queue
+              </button>
+              <button type="submit" name="action" value="publish_now" class="secondary">
+                publish now
+              </button>
+            </>
+          )}
         </form>
       )}
       <form method="post" action={`${base}/content/${item.id}`} class="editor">

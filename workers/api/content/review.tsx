@@ -12,6 +12,7 @@ import { renderPage } from "../views/render";
 import { localToInstant } from "./time";
 import { addComment, transitionContent } from "./workflow";
 import { utcMinute } from "../views/format";
+import { chooseScheduleTime } from "../publications/slots";
 
 export const contentReview = new Hono<AppEnv>();
 
@@ -25,7 +26,8 @@ contentReview.post("/content/:contentId/transition", async (c) => {
   const id = c.req.param("contentId");
   const input = parseInput(transitionForm, await formInput(c));
   const scheduledAt = input.scheduledAt ? localToInstant(input.scheduledAt, c.var.access.workspace.timezone) : undefined;
-  await transitionContent(c.var.db, c.var.access, id, { action: input.action, comment: input.comment, scheduledAt }, c.env.PUBLISH_QUEUE);
+  const transition = await chooseScheduleTime(c.var.db, c.var.access, id, { action: input.action, comment: input.comment, scheduledAt });
+  await transitionContent(c.var.db, c.var.access, id, transition, c.env.PUBLISH_QUEUE);
   return goTo(c, `/w/${c.var.access.workspace.id}/content/${id}`);
 });
 
