@@ -150,6 +150,32 @@ describe("adding to the queue", () => {
   });
 });
 
+describe("failed publications", () => {
+  it("lists what failed for good with the platform's message, and Retry puts it back on schedule", async () => {
+    const id = await approved("Refused by the platform");
+    expect((await transition(id, { action: "schedule", scheduledAt: new Date(Date.now() + 3_600_000).toISOString() })).status).toBe(200);
+    // As the publisher leaves it after the platform refused the post for good.
+    await env.DB.batch([
+      env.DB.prepare("UPDATE publications SET status = 'failed', attempts = 1, last_error = 'Bluesky refused the post: InvalidRequest: Record/text too long' WHERE content_id = ?").bind(id),
+      env.DB.prepare("UPDATE content SET status = 'failed' WHERE id = ?").bind(id),
+    ]);
+    const listed = (await (await api(token, "GET", `/workspaces/${ws}/publications/failed`)).json()) as { publications: { contentId: string; lastError: string; handle: string }[] };
+    expect(listed.publications).toEqual([expect.objectContaining({ contentId: id, handle: "alice.bsky.test", lastError: "Bluesky refused the post: InvalidRequest: Record/text too long" })]);
+    const page = await (await owner.get(`/w/${ws}/publications/failed`)).text();
+    expect(page).toContain("Record/text too long");
+    expect(page).toContain('value="retry"');
+    expect((await api(viewerToken, "GET", `/workspaces/${ws}/publications/failed`)).status).toBe(200);
+    expect((await api(otherToken, "GET", `/workspaces/${ws}/publications/failed`)).status).toBe(404);
+    const other = (await (await api(otherToken, "GET", `/workspaces/${otherWs}/publications/failed`)).json()) as { publications: unknown[] };
+    expect(other.publications).toEqual([]);
+
+    expect((await owner.post(`/w/${ws}/content/${id}/transition`, { action: "retry" })).status).toBe(303);
+    const status = await env.DB.prepare("SELECT status FROM publications WHERE content_id = ?").bind(id).first<string>("status");
+    expect(status).toBe("scheduled");
+    expect(((await (await api(token, "GET", `/workspaces/${ws}/publications/failed`)).json()) as { publications: unknown[] }).publications).toEqual([]);
+  });
+});
+
 describe("bad input, roles and tenancy", () => {
   it("answers bad slots with a 422 naming the field, and writes nothing", async () => {
     const count = () => env.DB.prepare("SELECT COUNT(*) AS n FROM posting_slots WHERE account_id = ?").bind(accountId).first<number>("n");

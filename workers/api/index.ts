@@ -20,6 +20,7 @@ import { mediaPages } from "./media/ui";
 import { sourcePages } from "./sources/ui";
 import { accountPages } from "./accounts/ui";
 import { queuePages } from "./publications/queue";
+import { failedPages } from "./publications/failed";
 import { consumeGenerate } from "./generation/consumer";
 import { generationSettingsPages } from "./generation/settings";
 import { generationPages } from "./generation/ui";
@@ -110,6 +111,7 @@ for (const pages of [
   sourcePages,
   accountPages,
   queuePages,
+  failedPages,
   trendPages,
   generationPages,
   generationSettingsPages,

@@ -3,6 +3,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { parseInput } from "../../../lib/http/validate";
 import { authorize, inTokenWorkspace } from "../rest/auth";
 import { body, errors, iso, json, noContent, pathParam, security, timestamp, workspaceParams, type Api } from "../rest/kit";
+import { failedPublications } from "./failed";
 import { accountQueue, addSlot, moveInQueue, removeSlot, slotInput, slotsOf } from "./slots";
 
 const accountParams = workspaceParams.extend({ accountId: pathParam("accountId") });
@@ -11,7 +12,29 @@ const SlotDoc = z.object({ weekday: z.number().int().min(1).max(7), time: z.stri
 const slotList = async (...args: Parameters<typeof slotsOf>) => (await slotsOf(...args)).map((s) => ({ id: s.id, weekday: s.weekday, time: s.time }));
 const QueueEntrySchema = z.object({ id: z.string(), contentId: z.string(), title: z.string(), scheduledAt: timestamp, status: z.string() }).openapi("QueueEntry");
 
+const FailedSchema = z
+  .object({ id: z.string(), contentId: z.string(), title: z.string(), platform: z.string(), handle: z.string(), attempts: z.number().int(), lastError: z.string().nullable(), failedAt: timestamp })
+  .openapi("FailedPublication");
+
 export function queueApi(api: Api) {
+  api.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/workspaces/{workspaceId}/publications/failed",
+      tags: ["Publishing"],
+      security,
+      summary: "Publications that failed for good, newest first, with the platform's message (retry with the content's `retry` transition)",
+      request: { params: workspaceParams },
+      responses: { 200: json(z.object({ publications: z.array(FailedSchema) }), "Failed publications"), ...errors },
+    }),
+    async (c) => {
+      inTokenWorkspace(c, c.req.valid("param").workspaceId);
+      authorize(c, "accounts.view");
+      const failed = await failedPublications(c.var.db, c.var.access);
+      return c.json({ publications: failed.map(({ contentStatus: _s, updatedAt, ...p }) => ({ ...p, failedAt: iso(updatedAt) })) }, 200);
+    },
+  );
+
 
   api.openapi(
     createRoute({ method: "get", path: "/v1/workspaces/{workspaceId}/accounts/{accountId}/slots", tags: ["Publishing"], security, summary: "An account's weekly posting slots", request: { params: accountParams }, responses: { 200: json(z.object({ slots: z.array(SlotSchema) }), "Slots, by weekday and time"), ...errors } }),
