@@ -2,6 +2,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { seal } from "../lib/crypto/sealed";
+import { sealProviderKey } from "../lib/email/secrets";
 import { createSession } from "../workers/publisher/connectors/bluesky";
 import { credentialsSeal, publishPublication } from "../workers/publisher/publish";
 import { sweep } from "../workers/publisher/schedule";
@@ -149,6 +150,22 @@ describe("the account's scheduler", () => {
     expect(await env.DB.prepare("SELECT status FROM content WHERE id = ?").bind(contentId).first("status")).toBe("failed");
     const notice = await env.DB.prepare("SELECT user_id, kind, text FROM notifications WHERE content_id = ?").bind(contentId).first();
     expect(notice).toMatchObject({ user_id: "usr_p", kind: "publish_failed", text: expect.stringContaining("Publishing failed: ") });
+  });
+
+  it("mails a failure to the author through the workspace's email provider, once", async () => {
+    const key = `SG.notices-${crypto.randomUUID()}`;
+    await env.DB.prepare("INSERT INTO email_settings (workspace_id, provider, api_key_encrypted, from_email, from_name, unsubscribe_mailto, updated_at) VALUES (?, 'sendgrid', ?, 'news@pub.test', 'Publishing', 'unsubscribe@pub.test', ?)")
+      .bind(WS, await sealProviderKey(env.TOKEN_KEY, WS, key), Date.now())
+      .run();
+    const id = await publication("y".repeat(400), Date.now() - 10);
+    expect(await publishPublication(env, id, fast)).toEqual({ status: "failed" });
+    expect(await publishPublication(env, id, fast)).toEqual({ status: "skipped" });
+    const mailbox = (await (await fetch(`https://api.sendgrid.com/__fake/messages?key=${key}`)).json()) as { to: string; subject: string; text: string; html: string }[];
+    expect(mailbox).toHaveLength(1);
+    expect(mailbox[0]).toMatchObject({ to: "p@example.com", subject: `Publishing failed: Post ${id.replace("pub_", "")}` });
+    expect(mailbox[0]!.text).toContain("could not be published to Bluesky (alice.bsky.test)");
+    expect(mailbox[0]!.text).toContain("Bluesky (alice.bsky.test) said: ");
+    await env.DB.prepare("DELETE FROM email_settings WHERE workspace_id = ?").bind(WS).run();
   });
 
   it("does not publish a cancelled publication, nor one not yet due", async () => {

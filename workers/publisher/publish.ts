@@ -12,6 +12,7 @@ import { content, contentEvents, contentVariants, media, notifications, publicat
 import { tokenKey } from "../../lib/config/env";
 import { seal, unseal } from "../../lib/crypto/sealed";
 import { PLATFORM_NAMES, type Platform } from "../../lib/domain/platforms";
+import { mailFailureNotice } from "./notices";
 import { CONNECTORS } from "./connectors";
 import { POSTING_LIMITS } from "./connectors/limits";
 import type { RateLimiter } from "../../durable-objects/rate-limiter";
@@ -99,31 +100,35 @@ async function accountSession(env: Env, db: Db, accountId: string, workspaceId: 
  * all went out, `failed` when one failed for good. A failure tells the author and the workspace's
  * owners and admins in the app, with the platform's message, and lands on the item's timeline.
  */
-async function followContent(db: Db, publication: Publication, outcome: "started" | "published" | "failed", message: string | null, now: number): Promise<void> {
+/** Returns whether the item changed state (for a failure: whether this is news to tell). */
+async function followContent(db: Db, publication: Publication, outcome: "started" | "published" | "failed", message: string | null, now: number): Promise<boolean> {
   const { contentId, workspaceId } = publication;
   // Each statement after the guarded UPDATE runs only if the one before it wrote a row (changes()).
   const event = (kind: string, from: string, to: string) =>
     db.insert(contentEvents).select(sql`SELECT NULL, ${workspaceId}, ${contentId}, NULL, ${kind}, ${from}, ${to}, ${message}, ${now} WHERE changes() > 0`);
   const item = and(eq(content.id, contentId), eq(content.workspaceId, workspaceId));
   if (outcome === "started") {
-    await db.batch([
+    const [changed] = await db.batch([
       db.update(content).set({ status: "publishing", updatedAt: new Date(now) }).where(and(item, eq(content.status, "scheduled"))),
       event("start_publishing", "scheduled", "publishing"),
     ]);
+    return changed.meta.changes > 0;
   } else if (outcome === "published") {
     const othersPending = sql`EXISTS (SELECT 1 FROM publications WHERE content_id = ${contentId} AND status NOT IN ('published', 'cancelled'))`;
-    await db.batch([
+    const [changed] = await db.batch([
       db.update(content).set({ status: "published", publishedAt: new Date(now), updatedAt: new Date(now) }).where(and(item, eq(content.status, "publishing"), not(othersPending))),
       event("mark_published", "publishing", "published"),
     ]);
+    return changed.meta.changes > 0;
   } else {
     const told = sql`SELECT author_id AS user_id FROM content WHERE id = ${contentId}
       UNION SELECT user_id FROM memberships WHERE workspace_id = ${workspaceId} AND role IN ('owner', 'admin')`;
-    await db.batch([
+    const [changed] = await db.batch([
       db.update(content).set({ status: "failed", updatedAt: new Date(now) }).where(and(item, inArray(content.status, ["scheduled", "publishing"]))),
       event("mark_failed", "publishing", "failed"),
       db.insert(notifications).select(sql`SELECT NULL, ${workspaceId}, r.user_id, 'publish_failed', ${contentId}, NULL, ${`Publishing failed: ${message}`}, NULL, ${now} FROM (${told}) AS r WHERE changes() > 0`),
     ]);
+    return changed.meta.changes > 0;
   }
 }
 
@@ -180,7 +185,9 @@ export async function publishPublication(env: Env, publicationId: string, option
       return { status: "retry", retryAt };
     }
     await settle({ status: "failed", lastError: error.message, waitingUntil: null });
-    await followContent(db, publication, "failed", error.message, now());
+    if (await followContent(db, publication, "failed", error.message, now())) {
+      await mailFailureNotice(env, db, { workspaceId: publication.workspaceId, contentId: publication.contentId, publicationId: publication.id, accountId: publication.accountId, message: error.message });
+    }
     return { status: "failed" };
   }
 }
