@@ -1,6 +1,7 @@
 // One Worker of this repository, bundled by wrangler exactly as for a deploy, running in Miniflare
 // with the bindings of its own wrangler.toml (local D1, Queues, Durable Objects) and the migrations
-// applied; its outbound network is `outbound` (a fake web), its structured logs go to `onLog`.
+// applied; its outbound network is `outbound` (a fake web) when given, else the machine's own; its
+// structured logs go to `onLog`.
 // For benchmarks that need what `wrangler dev` cannot give: a fake network and the Worker's logs.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -30,7 +31,7 @@ export async function startWorker(configPath, { outbound, onLog = () => {}, bind
           modules: true,
           scriptPath: join(out, "index.js"),
           modulesRoot: out,
-          outboundService: outbound,
+          ...(outbound ? { outboundService: outbound } : {}),
           bindings: { ...workerOptions.bindings, ...bindings },
         },
       ],

@@ -31,15 +31,15 @@ export class FakeBluesky {
   faults: Faults = { status5xx: 0, rateLimited: 0, acceptThenDrop: 0, slowMs: 0 };
   /** Overrides the clock, so tests can expire tokens without waiting. */
   now = () => Date.now();
-  private writePoints = 0;
-  private windowStart = 0;
+  /** Write points spent per account (DID) in its current hour: Bluesky's limits are per account. */
+  private writes = new Map<string, { points: number; windowStart: number }>();
 
   reset() {
     this.records.clear();
     this.blobs.clear();
     this.sessionsCreated = 0;
     this.faults = { status5xx: 0, rateLimited: 0, acceptThenDrop: 0, slowMs: 0 };
-    this.writePoints = 0;
+    this.writes.clear();
     this.now = () => Date.now();
   }
 
@@ -141,18 +141,16 @@ export class FakeBluesky {
   }
 
   /** Write points per hour, as the PDS counts them; a 429 carries the reset time. */
-  private spend(points: number): Response | null {
+  private spend(did: string, points: number): Response | null {
     const hour = 3600_000;
-    if (this.now() - this.windowStart >= hour) {
-      this.windowStart = this.now();
-      this.writePoints = 0;
-    }
-    const reset = Math.ceil((this.windowStart + hour) / 1000);
-    if (this.faults.rateLimited > 0 || this.writePoints + points > 5000) {
+    let spent = this.writes.get(did);
+    if (!spent || this.now() - spent.windowStart >= hour) this.writes.set(did, (spent = { points: 0, windowStart: this.now() }));
+    const reset = Math.ceil((spent.windowStart + hour) / 1000);
+    if (this.faults.rateLimited > 0 || spent.points + points > 5000) {
       if (this.faults.rateLimited > 0) this.faults.rateLimited--;
       return xrpcError(429, "RateLimitExceeded", "Rate Limit Exceeded", { "ratelimit-limit": "5000", "ratelimit-remaining": "0", "ratelimit-reset": String(reset), "ratelimit-policy": "5000;w=3600" });
     }
-    this.writePoints += points;
+    spent.points += points;
     return null;
   }
 
@@ -174,7 +172,7 @@ export class FakeBluesky {
       this.faults.status5xx--;
       return xrpcError(502, "UpstreamFailure", "Upstream Failure");
     }
-    const limited = this.spend(3);
+    const limited = this.spend(claims.sub, 3);
     if (limited) return limited;
     const body = (await request.json()) as { repo?: string; collection?: string; rkey?: string; record?: Record<string, unknown> };
     if (body.repo !== claims.sub) return xrpcError(400, "InvalidRequest", "Invalid repo: does not match the session");

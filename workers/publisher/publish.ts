@@ -6,6 +6,7 @@
  * written only with the platform's id for the post; every failure keeps the platform's own words.
  */
 import { and, asc, eq, inArray, lt, lte, not, or, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import type { SQLiteUpdateSetSource } from "drizzle-orm/sqlite-core";
 import { database, type Db } from "../../lib/db/client";
 import { content, contentEvents, contentVariants, media, notifications, publications, socialAccounts, variantMedia, type Publication } from "../../lib/db/schema";
@@ -56,15 +57,17 @@ async function claim(db: Db, id: string, now: number): Promise<Publication | und
 }
 
 async function outgoingPost(env: Env, db: Db, publication: Publication): Promise<OutgoingPost> {
-  const variant = await db.select().from(contentVariants).where(and(eq(contentVariants.id, publication.variantId), eq(contentVariants.workspaceId, publication.workspaceId))).get();
+  const [variant, files] = await Promise.all([
+    db.select().from(contentVariants).where(and(eq(contentVariants.id, publication.variantId), eq(contentVariants.workspaceId, publication.workspaceId))).get(),
+    db
+      .select({ r2Key: media.r2Key, mime: media.mime, alt: media.altText, width: media.width, height: media.height })
+      .from(variantMedia)
+      .innerJoin(media, eq(media.id, variantMedia.mediaId))
+      .where(and(eq(variantMedia.variantId, publication.variantId), eq(media.workspaceId, publication.workspaceId)))
+      .orderBy(asc(variantMedia.position))
+      .all(),
+  ]);
   if (!variant) throw new PlatformError("rejected", "The variant to publish no longer exists");
-  const files = await db
-    .select({ r2Key: media.r2Key, mime: media.mime, alt: media.altText, width: media.width, height: media.height })
-    .from(variantMedia)
-    .innerJoin(media, eq(media.id, variantMedia.mediaId))
-    .where(and(eq(variantMedia.variantId, variant.id), eq(media.workspaceId, publication.workspaceId)))
-    .orderBy(asc(variantMedia.position))
-    .all();
   const loaded = await Promise.all(
     files.map(async (file) => {
       const object = await env.MEDIA.get(file.r2Key);
@@ -101,7 +104,7 @@ async function accountSession(env: Env, db: Db, accountId: string, workspaceId: 
  * owners and admins in the app, with the platform's message, and lands on the item's timeline.
  */
 /** Returns whether the item changed state (for a failure: whether this is news to tell). */
-async function followContent(db: Db, publication: Publication, outcome: "started" | "published" | "failed", message: string | null, now: number): Promise<boolean> {
+async function followContent(db: Db, publication: Publication, outcome: "started" | "published" | "failed", message: string | null, now: number, settle?: BatchItem<"sqlite">): Promise<boolean> {
   const { contentId, workspaceId } = publication;
   // Each statement after the guarded UPDATE runs only if the one before it wrote a row (changes()).
   const event = (kind: string, from: string, to: string) =>
@@ -115,11 +118,13 @@ async function followContent(db: Db, publication: Publication, outcome: "started
     return changed.meta.changes > 0;
   } else if (outcome === "published") {
     const othersPending = sql`EXISTS (SELECT 1 FROM publications WHERE content_id = ${contentId} AND status NOT IN ('published', 'cancelled'))`;
-    const [changed] = await db.batch([
+    const follow = [
       db.update(content).set({ status: "published", publishedAt: new Date(now), updatedAt: new Date(now) }).where(and(item, eq(content.status, "publishing"), not(othersPending))),
       event("mark_published", "publishing", "published"),
-    ]);
-    return changed.meta.changes > 0;
+    ] as const;
+    // The publication's own update goes first in the same batch: one round trip, and the item's check sees it.
+    if (settle) return (await db.batch([settle, ...follow]))[1].meta.changes > 0;
+    return (await db.batch(follow))[0].meta.changes > 0;
   } else {
     const told = sql`SELECT author_id AS user_id FROM content WHERE id = ${contentId}
       UNION SELECT user_id FROM memberships WHERE workspace_id = ${workspaceId} AND role IN ('owner', 'admin')`;
@@ -142,15 +147,18 @@ export async function publishPublication(env: Env, publicationId: string, option
       .update(publications)
       .set({ ...values, updatedAt: new Date(now()) })
       .where(and(eq(publications.id, publication.id), eq(publications.status, "publishing")));
-  await followContent(db, publication, "started", null, now());
   let limiter: DurableObjectStub<RateLimiter> | null = null;
   try {
     const timeoutMs = options.timeoutMs ?? (Number(env.PUBLISH_TIMEOUT_MS) || undefined);
-    const { platform, session } = await accountSession(env, db, publication.accountId, publication.workspaceId, timeoutMs);
+    // Independent reads side by side: every millisecond here is lag on the post's second.
+    const [, { platform, session }, post] = await Promise.all([
+      followContent(db, publication, "started", null, now()),
+      accountSession(env, db, publication.accountId, publication.workspaceId, timeoutMs),
+      outgoingPost(env, db, publication),
+    ]);
     limiter = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(`${platform}:${publication.accountId}`));
     const connector = CONNECTORS[platform];
     if (!connector) throw new PlatformError("rejected", `Publishing to ${platform} is not supported yet`);
-    const post = await outgoingPost(env, db, publication);
     const problems = connector.validate(post);
     if (problems.length) throw new PlatformError("rejected", problems.join("; "));
     // After any earlier attempt or error, look first: it may have posted before its answer was lost.
@@ -162,8 +170,7 @@ export async function publishPublication(env: Env, publicationId: string, option
       if (!grant.granted) throw new PlatformError("rate_limited", `${PLATFORM_NAMES[platform]}'s posting limit for this account is used up`, { retryAt: grant.retryAt });
       ref = await connector.publish(session, post);
     }
-    await settle({ status: "published", externalId: ref.externalId, externalUrl: ref.url, publishedAt: new Date(now()), lastError: null, waitingUntil: null });
-    await followContent(db, publication, "published", null, now());
+    await followContent(db, publication, "published", null, now(), settle({ status: "published", externalId: ref.externalId, externalUrl: ref.url, publishedAt: new Date(now()), lastError: null, waitingUntil: null }));
     return { status: "published" };
   } catch (err) {
     const error = err instanceof PlatformError ? err : new PlatformError("unknown", `Publishing stopped unexpectedly: ${err instanceof Error ? err.message : String(err)}`);
