@@ -6,6 +6,8 @@ import { fakeWeb } from "./test/fakes/web.ts";
 // file). Each Worker is its own project, reading its own wrangler file, so its bindings and Durable
 // Object classes are the real ones.
 const migrations = await readD1Migrations("./migrations");
+// The OAuth apps the fake platforms (test/fakes/{x,linkedin}.ts) know; Meta's and others' alongside.
+const OAUTH_CLIENTS = { X_CLIENT_ID: "test-x-client-id", X_CLIENT_SECRET: "test-x-client-secret", LINKEDIN_CLIENT_ID: "test-linkedin-client-id", LINKEDIN_CLIENT_SECRET: "test-linkedin-client-secret" };
 
 function worker(name: string, configPath: string, include: string[], exclude: string[] = [], globalSetup: string[] = []) {
   return {
@@ -13,7 +15,7 @@ function worker(name: string, configPath: string, include: string[], exclude: st
       cloudflareTest({
         wrangler: { configPath },
         miniflare: {
-          bindings: { TEST_MIGRATIONS: migrations, SESSION_SECRET: "test-secret-test-secret-test-secret-0123456789", TOKEN_KEY: "test-token-key-test-token-key-0123456789" },
+          bindings: { TEST_MIGRATIONS: migrations, SESSION_SECRET: "test-secret-test-secret-test-secret-0123456789", TOKEN_KEY: "test-token-key-test-token-key-0123456789", ...OAUTH_CLIENTS },
           // Outbound requests reach a fake of the public web (test/fakes/web.ts), never the internet.
           outboundService: fakeWeb,
         },

@@ -7,6 +7,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fakeBluesky } from "./bluesky.ts";
+import { fakeMeta } from "./meta.ts";
+import { fakeTikTok } from "./tiktok.ts";
+import { fakeYouTube } from "./youtube.ts";
+import { fakeLinkedIn } from "./linkedin.ts";
+import { fakeMastodon } from "./mastodon.ts";
+import { fakeX } from "./x.ts";
 import { openaiFake } from "./openai.ts";
 import { postmarkFake } from "./postmark.ts";
 import { resendFake } from "./resend.ts";
@@ -37,6 +43,12 @@ export async function fakeWeb(request: Request): Promise<Response> {
   requests.push(request.url);
   if (url.host === "cloudflare-dns.com") return dns(url);
   if (url.host === "pds.bsky.test") return fakeBluesky.handle(request);
+  if (url.host === "api.x.com" || url.host === "x.com") return fakeX.handle(request);
+  if (url.host === "api.linkedin.com" || url.host === "www.linkedin.com") return fakeLinkedIn.handle(request);
+  if (url.host === "mastodon.test") return fakeMastodon.handle(request);
+  if (["graph.facebook.com", "www.facebook.com", "graph.threads.net", "threads.net"].includes(url.host)) return fakeMeta.handle(request);
+  if (["www.googleapis.com", "oauth2.googleapis.com", "accounts.google.com"].includes(url.host)) return fakeYouTube.handle(request);
+  if (["open.tiktokapis.com", "open-upload.tiktokapis.com", "www.tiktok.com"].includes(url.host)) return fakeTikTok.handle(request);
   if (url.host === "api.sendgrid.com") return sendgridFake(request);
   if (url.host === "api.resend.com") return resendFake(request);
   if (url.host === "api.postmarkapp.com") return postmarkFake(request);

@@ -21,6 +21,7 @@ import { sourcePages } from "./sources/ui";
 import { accountPages } from "./accounts/ui";
 import { queuePages } from "./publications/queue";
 import { failedPages } from "./publications/failed";
+import { oauthCallback } from "./accounts/oauth-ui";
 import { consumeGenerate } from "./generation/consumer";
 import { generationSettingsPages } from "./generation/settings";
 import { generationPages } from "./generation/ui";
@@ -93,6 +94,7 @@ ui.use(csrf, loadSession);
 ui.route("/", authRoutes);
 ui.route("/", workspaceRoutes);
 ui.route("/", inviteAcceptance);
+ui.route("/", oauthCallback);
 ui.use("/w/:workspaceId", requireUser, workspaceAccess);
 ui.use("/w/:workspaceId/*", requireUser, workspaceAccess);
 for (const pages of [

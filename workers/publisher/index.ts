@@ -8,6 +8,7 @@ import { RateLimiter } from "../../durable-objects/rate-limiter";
 import { publishMessage, settleUnhandled } from "../../lib/queues/messages";
 import { consumeEmail } from "./email/consumer";
 import { armPublication, sweep } from "./schedule";
+import { refreshTokens } from "./tokens/refresh";
 
 export { AccountScheduler, RateLimiter };
 
@@ -33,7 +34,8 @@ export default {
   async queue(batch, env) {
     settleUnhandled(batch.queue === "email" ? await consumeEmail(batch, env) : batch.queue === "publish" ? await consumePublish(batch, env) : batch);
   },
-  async scheduled(_controller, env) {
-    await sweep(env);
+  async scheduled(controller, env) {
+    // Publications due soon (schedule.ts); OAuth sign-ins renewed before they die (tokens/refresh.ts).
+    await Promise.all([sweep(env), refreshTokens(env, controller.scheduledTime)]);
   },
 } satisfies ExportedHandler<Env>;

@@ -31,14 +31,62 @@ export const socialAccounts = sqliteTable(
     serviceUrl: text("service_url").notNull(),
     /** Tokens and passwords as one JSON object, sealed (lib/crypto/sealed.ts, purpose `account-credentials`). */
     credentials: text("credentials").notNull(),
+    /** When the sign-in dies unless renewed: the refresh token's expiry (or the access token's, without one). */
     tokenExpiresAt: integer("token_expires_at", { mode: "timestamp_ms" }),
+    /** When the OAuth access token stops working: the refresh cron renews it in the day before. */
+    accessExpiresAt: integer("access_expires_at", { mode: "timestamp_ms" }),
+    /** When that access token was obtained: it is renewed once half its life has gone. */
+    accessIssuedAt: integer("access_issued_at", { mode: "timestamp_ms" }),
     status: text("status", { enum: ACCOUNT_STATES }).notNull().default("connected"),
     /** The platform's own words when the account last failed to authenticate. */
     lastError: text("last_error"),
     connectedBy: text("connected_by").references(() => users.id, { onDelete: "set null" }),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex("social_accounts_external_idx").on(t.workspaceId, t.platform, t.externalId)],
+  (t) => [uniqueIndex("social_accounts_external_idx").on(t.workspaceId, t.platform, t.externalId), index("social_accounts_access_expiry_idx").on(t.accessExpiresAt)],
+);
+
+export const OAUTH_FLOW_STAGES = ["authorize", "pick"] as const;
+
+/**
+ * An OAuth connect flow under way (10 minutes at most). `authorize`: keyed by the SHA-256 of the
+ * state sent to the platform, holding the PKCE verifier sealed; `pick`: the accounts the tokens can
+ * post as, sealed, waiting for the person to choose. Bound to the person and workspace that began it.
+ */
+export const oauthFlows = sqliteTable(
+  "oauth_flows",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: workspaceId(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    platform: text("platform").notNull(),
+    stage: text("stage", { enum: OAUTH_FLOW_STAGES }).notNull(),
+    /** The instance, on per-instance platforms (Mastodon). */
+    serviceUrl: text("service_url"),
+    /** Sealed (purpose `oauth-flow`, the row id as associated data). */
+    sealed: text("sealed").notNull(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("oauth_flows_expires_idx").on(t.expiresAt)],
+);
+
+/** The app registered on one instance of a per-instance platform (Mastodon), so it is registered once. */
+export const oauthApps = sqliteTable(
+  "oauth_apps",
+  {
+    id: text("id").primaryKey(),
+    platform: text("platform").notNull(),
+    origin: text("origin").notNull(),
+    redirectUri: text("redirect_uri").notNull(),
+    clientId: text("client_id").notNull(),
+    /** Sealed (purpose `oauth-app`, the row id as associated data). */
+    clientSecret: text("client_secret").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("oauth_apps_instance_idx").on(t.platform, t.origin, t.redirectUri)],
 );
 
 /**

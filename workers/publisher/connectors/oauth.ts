@@ -4,6 +4,9 @@
  * (authorize redirect with state and PKCE, callback, code exchange through arctic's OAuth2Client)
  * and the publisher's token-refresh cron drive every platform through this one shape.
  */
+import { CodeChallengeMethod, OAuth2Client, type OAuth2Tokens } from "arctic";
+import { createOAuth2Request, sendTokenRequest } from "arctic/dist/request.js";
+import { z } from "zod";
 import type { Platform } from "../../../lib/domain/platforms";
 
 /** Tokens as the token endpoint returned them. */
@@ -34,8 +37,19 @@ export type ConnectableAccount = {
   expiresAt: Date | null;
 };
 
+/** An app's client credentials: the operator's, or the one registered on an instance (Mastodon's POST /api/v1/apps). */
+export type InstanceApp = { clientId: string; clientSecret: string };
+
+/**
+ * Where the flow runs for this connection: the instance the person named, on per-instance
+ * platforms; and the app's client, for platforms that trade the code's token for another (Meta's
+ * long-lived tokens) before reading the accounts.
+ */
+export type OAuthContext = { serviceUrl: string | null; app?: InstanceApp };
+
 export type OAuthSpec = {
   platform: Platform;
+  /** Absolute URLs; on per-instance platforms (`instance` set), paths on the instance. */
   authorizeUrl: string;
   tokenUrl: string;
   scopes: string[];
@@ -44,6 +58,93 @@ export type OAuthSpec = {
   /** Names of the operator's secrets holding the app's client id and secret (README's configuration table). */
   clientIdVar: string;
   clientSecretVar: string;
+  /**
+   * How the token endpoint takes the client's credentials: HTTP Basic (RFC 6749's default, arctic's
+   * OAuth2Client), or in the form body (LinkedIn, which does not accept Basic).
+   */
+  clientAuth?: "basic" | "body";
+  /**
+   * Platforms where every community runs its own server (Mastodon): the person names the instance,
+   * the URLs above are paths on it, and the app is registered there once (kept per instance) instead
+   * of coming from the operator's secrets.
+   */
+  instance?: { register(origin: string, redirectUri: string, scopes: string[]): Promise<InstanceApp> };
   /** The accounts these tokens can post as, read from the platform's API. */
-  accounts(tokens: OAuthTokens): Promise<ConnectableAccount[]>;
+  accounts(tokens: OAuthTokens, context?: OAuthContext): Promise<ConnectableAccount[]>;
 };
+
+/** The spec's endpoints for one connection: resolved against the instance on per-instance platforms. */
+export function endpoints(spec: OAuthSpec, serviceUrl: string | null): { authorizeUrl: string; tokenUrl: string } {
+  if (!spec.instance) return { authorizeUrl: spec.authorizeUrl, tokenUrl: spec.tokenUrl };
+  if (!serviceUrl) throw new Error(`${spec.platform} needs the instance's address`);
+  return { authorizeUrl: new URL(spec.authorizeUrl, serviceUrl).href, tokenUrl: new URL(spec.tokenUrl, serviceUrl).href };
+}
+
+const clientSecrets = z.record(z.string(), z.unknown());
+
+/** The operator's client id and secret for this platform, or null when they are not set. */
+export function operatorClient(env: object, spec: OAuthSpec): InstanceApp | null {
+  const vars = clientSecrets.parse(env);
+  const clientId = vars[spec.clientIdVar];
+  const clientSecret = vars[spec.clientSecretVar];
+  return typeof clientId === "string" && clientId && typeof clientSecret === "string" && clientSecret ? { clientId, clientSecret } : null;
+}
+
+/** The optional `refresh_token_expires_in` (LinkedIn, TikTok) next to arctic's parsed fields. */
+export function tokensFrom(tokens: OAuth2Tokens, now = Date.now()): OAuthTokens {
+  const data = tokens.data as Record<string, unknown>;
+  const seconds = (key: string) => (typeof data[key] === "number" ? new Date(now + (data[key] as number) * 1000) : null);
+  return {
+    accessToken: tokens.accessToken(),
+    refreshToken: tokens.hasRefreshToken() ? tokens.refreshToken() : null,
+    accessTokenExpiresAt: seconds("expires_in"),
+    refreshTokenExpiresAt: seconds("refresh_token_expires_in"),
+    scopes: tokens.hasScopes() ? tokens.scopes() : [],
+  };
+}
+
+/**
+ * The token-endpoint calls for one app: arctic's OAuth2Client (HTTP Basic) or, for platforms that
+ * want the secret in the body, arctic's own request helpers with it there (as arctic's LinkedIn
+ * client does, but against the spec's endpoint).
+ */
+export function tokenClient(spec: OAuthSpec, app: InstanceApp, redirectUri: string | null, serviceUrl: string | null) {
+  const { authorizeUrl, tokenUrl } = endpoints(spec, serviceUrl);
+  const client = new OAuth2Client(app.clientId, app.clientSecret, redirectUri);
+  const inBody = async (fields: Record<string, string>) => {
+    const body = new URLSearchParams({ ...fields, client_id: app.clientId, client_secret: app.clientSecret });
+    return sendTokenRequest(createOAuth2Request(tokenUrl, body));
+  };
+  return {
+    authorizationUrl(state: string, codeVerifier: string | null): URL {
+      return codeVerifier ? client.createAuthorizationURLWithPKCE(authorizeUrl, state, CodeChallengeMethod.S256, codeVerifier, spec.scopes) : client.createAuthorizationURL(authorizeUrl, state, spec.scopes);
+    },
+    async exchange(code: string, codeVerifier: string | null): Promise<OAuthTokens> {
+      if (spec.clientAuth === "body") {
+        return tokensFrom(await inBody({ grant_type: "authorization_code", code, ...(redirectUri ? { redirect_uri: redirectUri } : {}), ...(codeVerifier ? { code_verifier: codeVerifier } : {}) }));
+      }
+      return tokensFrom(await client.validateAuthorizationCode(tokenUrl, code, codeVerifier));
+    },
+    async refresh(refreshToken: string): Promise<OAuthTokens> {
+      if (spec.clientAuth === "body") return tokensFrom(await inBody({ grant_type: "refresh_token", refresh_token: refreshToken }));
+      return tokensFrom(await client.refreshAccessToken(tokenUrl, refreshToken, []));
+    },
+  };
+}
+
+/**
+ * The credentials every OAuth account stores (sealed), as the connectors and the refresh cron read
+ * them back. Per-instance apps keep their client there too, so a refresh needs nothing else.
+ */
+export function tokenCredentials(tokens: OAuthTokens, app?: InstanceApp): Record<string, string> {
+  return {
+    accessToken: tokens.accessToken,
+    ...(tokens.refreshToken ? { refreshToken: tokens.refreshToken } : {}),
+    ...(tokens.accessTokenExpiresAt ? { accessTokenExpiresAt: tokens.accessTokenExpiresAt.toISOString() } : {}),
+    ...(tokens.refreshTokenExpiresAt ? { refreshTokenExpiresAt: tokens.refreshTokenExpiresAt.toISOString() } : {}),
+    ...(app ? { clientId: app.clientId, clientSecret: app.clientSecret } : {}),
+  };
+}
+
+/** When the stored credentials' access token stops working, if they say. */
+export const accessExpiry = (credentials: Record<string, string>): Date | null => (credentials.accessTokenExpiresAt ? new Date(credentials.accessTokenExpiresAt) : null);

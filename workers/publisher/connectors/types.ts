@@ -4,16 +4,37 @@
  * else; scheduling, claiming and recording are publish.ts's job.
  */
 
-export type OutgoingMedia = { bytes: Uint8Array; mime: string; alt: string; width: number | null; height: number | null };
+export type OutgoingMedia = {
+  bytes: Uint8Array;
+  mime: string;
+  alt: string;
+  width: number | null;
+  height: number | null;
+  /**
+   * Where the platform can fetch the file itself, for platforms that take media only by URL
+   * (Instagram, Threads; TikTok's PULL_FROM_URL): a signed, expiring public URL the publisher mints.
+   */
+  publicUrl?: string;
+};
 
 export type OutgoingPost = {
   text: string;
   link: string | null;
+  /** The variant's title, where the platform has one (YouTube). */
+  title?: string | null;
   media: OutgoingMedia[];
   /** Stable for the publication across attempts: sent where the platform accepts one. */
   idempotencyKey: string;
   /** When the publication was created: stable even when it is rescheduled, for keys derived from time. */
   createdAt: Date;
+  /**
+   * For platforms that confirm a post long after taking it (TikTok moderates for minutes, sometimes
+   * hours, and lists the post nowhere meanwhile): what an earlier attempt of this publication noted
+   * with `notePending` (TikTok's publish id), so `find` can ask about it instead of guessing.
+   */
+  pending?: string | null;
+  /** Keeps `pending` for the next attempts of this publication (null forgets it); publish.ts keeps it with the publication. */
+  notePending?(value: string | null): Promise<void>;
 };
 
 /** A published post as the platform knows it. */
