@@ -168,6 +168,19 @@ describe("the account's scheduler", () => {
     await env.DB.prepare("DELETE FROM email_settings WHERE workspace_id = ?").bind(WS).run();
   });
 
+  it("keeps its claim during a slow platform call, so no second run takes the publication over", async () => {
+    const id = await publication("Slow but once", Date.now() - 10);
+    await fake("faults", { slowMs: 1_500 });
+    const lease = { ...fast, timeoutMs: 5_000, leaseMs: 400 };
+    const first = publishPublication(env, id, lease);
+    // Well past the (shortened) lease, while the first run still waits for the platform.
+    await new Promise((resolve) => setTimeout(resolve, 900));
+    expect(await publishPublication(env, id, lease)).toEqual({ status: "skipped" });
+    expect(await first).toEqual({ status: "published" });
+    await fake("faults", { slowMs: 0 });
+    expect(await records()).toHaveLength(1);
+  });
+
   it("does not publish a cancelled publication, nor one not yet due", async () => {
     const cancelled = await publication("Cancelled", Date.now() - 10);
     await env.DB.prepare("UPDATE publications SET status = 'cancelled' WHERE id = ?").bind(cancelled).run();

@@ -10,3 +10,5 @@ CREATE TABLE `posting_slots` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `posting_slots_account_idx` ON `posting_slots` (`account_id`,`weekday`,`time`);
+--> statement-breakpoint
+ALTER TABLE `publications` ADD `pending_ref` text;

@@ -25,7 +25,8 @@ export const MAX_ATTEMPTS = 6;
 const BACKOFF_BASE_MS = 30_000;
 const BACKOFF_MAX_MS = 30 * 60_000;
 
-export type PublishOptions = { now?: () => number; timeoutMs?: number; random?: () => number };
+/** `leaseMs` shortens the claim lease, for tests only. */
+export type PublishOptions = { now?: () => number; timeoutMs?: number; random?: () => number; leaseMs?: number };
 
 /** What the scheduler does next with this publication: nothing, or try again at `retryAt`. */
 export type PublishOutcome = { status: "published" | "failed" | "skipped" } | { status: "retry" | "waiting"; retryAt: number };
@@ -38,7 +39,7 @@ export function backoff(attempt: number, random = Math.random): number {
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
-async function claim(db: Db, id: string, now: number): Promise<Publication | undefined> {
+async function claim(db: Db, id: string, now: number, leaseMs: number): Promise<Publication | undefined> {
   const [claimed] = await db
     .update(publications)
     .set({ status: "publishing", attempts: sql`${publications.attempts} + 1`, updatedAt: new Date(now) })
@@ -48,12 +49,31 @@ async function claim(db: Db, id: string, now: number): Promise<Publication | und
         lte(publications.scheduledAt, new Date(now + 1000)),
         or(
           inArray(publications.status, ["scheduled", "waiting", "unknown"]),
-          and(eq(publications.status, "publishing"), lt(publications.updatedAt, new Date(now - CLAIM_LEASE_MS))),
+          and(eq(publications.status, "publishing"), lt(publications.updatedAt, new Date(now - leaseMs))),
         ),
       ),
     )
     .returning();
   return claimed;
+}
+
+/**
+ * Runs a platform call while renewing the claim every half lease, so a long one (a video upload,
+ * TikTok's moderation wait) is not mistaken for a dead run and taken over by a second caller.
+ */
+async function whileHeld<T>(db: Db, publicationId: string, leaseMs: number, call: () => Promise<T>): Promise<T> {
+  const beat = setInterval(() => {
+    db.update(publications)
+      .set({ updatedAt: new Date() })
+      .where(and(eq(publications.id, publicationId), eq(publications.status, "publishing")))
+      .run()
+      .catch((err: unknown) => console.error(JSON.stringify({ level: "error", event: "claim_renewal_failed", publicationId, error: String(err) })));
+  }, leaseMs / 2);
+  try {
+    return await call();
+  } finally {
+    clearInterval(beat);
+  }
 }
 
 async function outgoingPost(env: Env, db: Db, publication: Publication): Promise<OutgoingPost> {
@@ -75,7 +95,18 @@ async function outgoingPost(env: Env, db: Db, publication: Publication): Promise
       return { bytes: new Uint8Array(await object.arrayBuffer()), mime: file.mime, alt: file.alt, width: file.width, height: file.height };
     }),
   );
-  return { text: variant.text, link: variant.link, media: loaded, idempotencyKey: publication.idempotencyKey, createdAt: publication.createdAt };
+  return {
+    text: variant.text,
+    link: variant.link,
+    title: variant.title,
+    media: loaded,
+    idempotencyKey: publication.idempotencyKey,
+    createdAt: publication.createdAt,
+    pending: publication.pendingRef,
+    async notePending(value) {
+      await db.update(publications).set({ pendingRef: value }).where(eq(publications.id, publication.id));
+    },
+  };
 }
 
 async function accountSession(env: Env, db: Db, accountId: string, workspaceId: string, timeoutMs?: number): Promise<{ platform: Platform; session: AccountSession }> {
@@ -140,7 +171,8 @@ async function followContent(db: Db, publication: Publication, outcome: "started
 export async function publishPublication(env: Env, publicationId: string, options: PublishOptions = {}): Promise<PublishOutcome> {
   const db = database(env.DB);
   const now = options.now ?? Date.now;
-  const publication = await claim(db, publicationId, now());
+  const leaseMs = options.leaseMs ?? CLAIM_LEASE_MS;
+  const publication = await claim(db, publicationId, now(), leaseMs);
   if (!publication) return { status: "skipped" };
   const settle = (values: SQLiteUpdateSetSource<typeof publications>) =>
     db
@@ -168,7 +200,7 @@ export async function publishPublication(env: Env, publicationId: string, option
       const limits = POSTING_LIMITS[platform];
       const grant = await limiter.reserve(limits.cost, limits.windows, now());
       if (!grant.granted) throw new PlatformError("rate_limited", `${PLATFORM_NAMES[platform]}'s posting limit for this account is used up`, { retryAt: grant.retryAt });
-      ref = await connector.publish(session, post);
+      ref = await whileHeld(db, publication.id, leaseMs, () => connector.publish(session, post));
     }
     await followContent(db, publication, "published", null, now(), settle({ status: "published", externalId: ref.externalId, externalUrl: ref.url, publishedAt: new Date(now()), lastError: null, waitingUntil: null }));
     return { status: "published" };

@@ -126,6 +126,11 @@ export const publications = sqliteTable(
     publishedAt: integer("published_at", { mode: "timestamp_ms" }),
     createdAt: createdAt(),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+    /**
+     * What an attempt noted for the next ones (connectors/types.ts `notePending`): TikTok's publish
+     * id of a post still in moderation, so a retry asks about it instead of posting again.
+     */
+    pendingRef: text("pending_ref"),
   },
   (t) => [
     index("publications_workspace_scheduled_idx").on(t.workspaceId, t.scheduledAt),
