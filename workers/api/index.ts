@@ -32,6 +32,7 @@ import { healthRoutes } from "./health/routes";
 import { emailEventRoutes } from "./email-events/routes";
 import { newsletterPages } from "./newsletters/ui";
 import { publicRoutes } from "./public/ui";
+import { publicMediaRoutes } from "./media/public";
 import { subscriberPages } from "./subscribers/ui";
 import { inviteAcceptance, memberPages } from "./members/ui";
 import { loadSession, requireUser, workspaceAccess } from "./middleware/auth";
@@ -74,6 +75,7 @@ app.route("/", healthRoutes);
 // Public email routes (signup, confirm, one-click unsubscribe, preferences, SendGrid events): no
 // session and no CSRF check, by design; see workers/api/public/ui.tsx.
 app.route("/", publicRoutes);
+app.route("/", publicMediaRoutes);
 app.route("/", emailEventRoutes);
 app.route("/api", api);
 app.get(

@@ -5,4 +5,6 @@ interface __BaseEnv_Env {
   ACCOUNT_SCHEDULER: DurableObjectNamespace<import("../../durable-objects/account-scheduler").AccountScheduler>;
   RATE_LIMITER: DurableObjectNamespace<import("../../durable-objects/rate-limiter").RateLimiter>;
   PUBLISH_TIMEOUT_MS?: string;
+  /** The api Worker's public origin, for links platforms fetch media from (lib/media/public-url.ts). */
+  PUBLIC_BASE_URL?: string;
 }

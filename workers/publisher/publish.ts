@@ -10,7 +10,8 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { SQLiteUpdateSetSource } from "drizzle-orm/sqlite-core";
 import { database, type Db } from "../../lib/db/client";
 import { content, contentEvents, contentVariants, media, notifications, publications, socialAccounts, variantMedia, type Publication } from "../../lib/db/schema";
-import { tokenKey } from "../../lib/config/env";
+import { config, tokenKey } from "../../lib/config/env";
+import { publicMediaUrl } from "../../lib/media/public-url";
 import { seal, unseal } from "../../lib/crypto/sealed";
 import { PLATFORM_NAMES, type Platform } from "../../lib/domain/platforms";
 import { mailFailureNotice } from "./notices";
@@ -80,7 +81,7 @@ async function outgoingPost(env: Env, db: Db, publication: Publication): Promise
   const [variant, files] = await Promise.all([
     db.select().from(contentVariants).where(and(eq(contentVariants.id, publication.variantId), eq(contentVariants.workspaceId, publication.workspaceId))).get(),
     db
-      .select({ r2Key: media.r2Key, mime: media.mime, alt: media.altText, width: media.width, height: media.height })
+      .select({ id: media.id, r2Key: media.r2Key, mime: media.mime, alt: media.altText, width: media.width, height: media.height })
       .from(variantMedia)
       .innerJoin(media, eq(media.id, variantMedia.mediaId))
       .where(and(eq(variantMedia.variantId, publication.variantId), eq(media.workspaceId, publication.workspaceId)))
@@ -92,7 +93,9 @@ async function outgoingPost(env: Env, db: Db, publication: Publication): Promise
     files.map(async (file) => {
       const object = await env.MEDIA.get(file.r2Key);
       if (!object) throw new PlatformError("rejected", "A media file of this post is missing from storage");
-      return { bytes: new Uint8Array(await object.arrayBuffer()), mime: file.mime, alt: file.alt, width: file.width, height: file.height };
+      // Platforms that take media only by URL fetch it from the api Worker through a signed link.
+      const publicUrl = env.PUBLIC_BASE_URL ? await publicMediaUrl(config(env).SESSION_SECRET, env.PUBLIC_BASE_URL, { mediaId: file.id, workspaceId: publication.workspaceId }) : undefined;
+      return { bytes: new Uint8Array(await object.arrayBuffer()), mime: file.mime, alt: file.alt, width: file.width, height: file.height, ...(publicUrl ? { publicUrl } : {}) };
     }),
   );
   return {

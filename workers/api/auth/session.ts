@@ -8,6 +8,7 @@ import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { jwtVerify, SignJWT } from "jose";
 import { config } from "../../../lib/config/env";
+import { purposeKey } from "../../../lib/crypto/purpose-key";
 import type { Db } from "../../../lib/db/client";
 import { sessions, users } from "../../../lib/db/schema";
 import { newId } from "../../../lib/ids";
@@ -18,14 +19,8 @@ const ISSUER = "content-engine";
 const AUDIENCE = "session";
 const LIFETIME_MS = 14 * 24 * 60 * 60 * 1000;
 
-export function signingKey(env: Env, purpose: string): Promise<CryptoKey> {
-  // One secret, a distinct key per purpose, so a token made for one use is useless for another.
-  const secret = new TextEncoder().encode(config(env).SESSION_SECRET);
-  return crypto.subtle
-    .importKey("raw", secret, { name: "HMAC", hash: "SHA-256" }, false, ["sign"])
-    .then((k) => crypto.subtle.sign("HMAC", k, new TextEncoder().encode(purpose)))
-    .then((raw) => crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]));
-}
+/** One secret, a distinct key per purpose, so a token made for one use is useless for another. */
+export const signingKey = (env: Env, purpose: string): Promise<CryptoKey> => purposeKey(config(env).SESSION_SECRET, purpose);
 
 export async function startSession(c: Context<AppEnv>, userId: string): Promise<void> {
   const id = newId("ses");

@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import type { Media } from "../../../lib/db/schema";
 import { notFound } from "../../../lib/http/errors";
 import type { AppEnv } from "../types";
 import { getMedia, parseRange } from "./service";
@@ -8,7 +9,11 @@ import { getMedia, parseRange } from "./service";
  * Files are private: they are never served from a public bucket URL, and not cached by shared caches.
  */
 export async function serveMedia(c: Context<AppEnv>, id: string): Promise<Response> {
-  const item = await getMedia(c.var.db, c.var.access, id);
+  return serveFile(c, await getMedia(c.var.db, c.var.access, id));
+}
+
+/** A file's bytes, whole or the Range asked; callers have checked who may have it. */
+export async function serveFile(c: Context<AppEnv>, item: Pick<Media, "r2Key" | "mime" | "size" | "filename">): Promise<Response> {
   const range = parseRange(c.req.header("range"), item.size);
   const object = await c.env.MEDIA.get(item.r2Key, range ? { range } : {});
   if (!object) throw notFound("The file is missing from storage");
