@@ -6,8 +6,22 @@ import { fakeWeb } from "./test/fakes/web.ts";
 // file). Each Worker is its own project, reading its own wrangler file, so its bindings and Durable
 // Object classes are the real ones.
 const migrations = await readD1Migrations("./migrations");
-// The OAuth apps the fake platforms (test/fakes/{x,linkedin}.ts) know; Meta's and others' alongside.
-const OAUTH_CLIENTS = { X_CLIENT_ID: "test-x-client-id", X_CLIENT_SECRET: "test-x-client-secret", LINKEDIN_CLIENT_ID: "test-linkedin-client-id", LINKEDIN_CLIENT_SECRET: "test-linkedin-client-secret" };
+// The OAuth apps the fake platforms know (test/fakes: x.ts, linkedin.ts, meta.ts for Facebook,
+// Instagram and Threads, youtube.ts, tiktok.ts), under the names the OAuth specs read.
+const OAUTH_CLIENTS = {
+  X_CLIENT_ID: "test-x-client-id",
+  X_CLIENT_SECRET: "test-x-client-secret",
+  LINKEDIN_CLIENT_ID: "test-linkedin-client-id",
+  LINKEDIN_CLIENT_SECRET: "test-linkedin-client-secret",
+  FACEBOOK_CLIENT_ID: "fake-meta-app-id",
+  FACEBOOK_CLIENT_SECRET: "fake-meta-app-secret",
+  THREADS_CLIENT_ID: "fake-threads-app-id",
+  THREADS_CLIENT_SECRET: "fake-threads-app-secret",
+  GOOGLE_CLIENT_ID: "fake-google-client.apps.googleusercontent.com",
+  GOOGLE_CLIENT_SECRET: "fake-google-secret",
+  TIKTOK_CLIENT_KEY: "fakeclientkey0001",
+  TIKTOK_CLIENT_SECRET: "fake-tiktok-client-secret",
+};
 
 function worker(name: string, configPath: string, include: string[], exclude: string[] = [], globalSetup: string[] = []) {
   return {

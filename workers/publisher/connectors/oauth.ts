@@ -64,6 +64,27 @@ export type OAuthSpec = {
    */
   clientAuth?: "basic" | "body";
   /**
+   * The name of the parameter carrying the client id, in the authorize URL and the token requests,
+   * where a platform renames RFC 6749's `client_id`: TikTok's `client_key`
+   * (developers.tiktok.com/doc/login-kit-web, /doc/oauth-user-access-token-management). Only with
+   * `clientAuth: "body"`: HTTP Basic has no parameter names.
+   */
+  clientIdParam?: string;
+  /** How the authorize URL joins the scopes: spaces (RFC 6749 3.3) unless the platform wants otherwise (TikTok: commas). */
+  scopeSeparator?: string;
+  /**
+   * Parameters the authorize URL adds for this platform: Google gives a refresh token only with
+   * `access_type=offline`, and again on a reconnect only with `prompt=consent`
+   * (developers.google.com/identity/protocols/oauth2/web-server#offline).
+   */
+  authorizeParams?: Record<string, string>;
+  /**
+   * Platforms without refresh tokens whose long-lived access token renews itself before it dies
+   * (Threads' `th_refresh_token`): the call that does it. The refresh cron calls it instead of the
+   * refresh-token grant.
+   */
+  renewAccessToken?(accessToken: string): Promise<OAuthTokens>;
+  /**
    * Platforms where every community runs its own server (Mastodon): the person names the instance,
    * the URLs above are paths on it, and the app is registered there once (kept per instance) instead
    * of coming from the operator's secrets.
@@ -90,16 +111,24 @@ export function operatorClient(env: object, spec: OAuthSpec): InstanceApp | null
   return typeof clientId === "string" && clientId && typeof clientSecret === "string" && clientSecret ? { clientId, clientSecret } : null;
 }
 
-/** The optional `refresh_token_expires_in` (LinkedIn, TikTok) next to arctic's parsed fields. */
+/**
+ * arctic's parsed fields, with the refresh token's lifetime where the platform gives one: LinkedIn
+ * calls it `refresh_token_expires_in`, TikTok `refresh_expires_in`
+ * (developers.tiktok.com/doc/oauth-user-access-token-management).
+ */
 export function tokensFrom(tokens: OAuth2Tokens, now = Date.now()): OAuthTokens {
   const data = tokens.data as Record<string, unknown>;
-  const seconds = (key: string) => (typeof data[key] === "number" ? new Date(now + (data[key] as number) * 1000) : null);
+  const seconds = (...keys: string[]) => {
+    const value = keys.map((key) => data[key]).find((v) => typeof v === "number");
+    return typeof value === "number" ? new Date(now + value * 1000) : null;
+  };
   return {
     accessToken: tokens.accessToken(),
     refreshToken: tokens.hasRefreshToken() ? tokens.refreshToken() : null,
     accessTokenExpiresAt: seconds("expires_in"),
-    refreshTokenExpiresAt: seconds("refresh_token_expires_in"),
-    scopes: tokens.hasScopes() ? tokens.scopes() : [],
+    refreshTokenExpiresAt: seconds("refresh_token_expires_in", "refresh_expires_in"),
+    // Space-separated by RFC 6749; TikTok answers with commas. No scope contains either.
+    scopes: typeof data.scope === "string" ? data.scope.split(/[ ,]+/).filter(Boolean) : [],
   };
 }
 
@@ -111,13 +140,22 @@ export function tokensFrom(tokens: OAuth2Tokens, now = Date.now()): OAuthTokens 
 export function tokenClient(spec: OAuthSpec, app: InstanceApp, redirectUri: string | null, serviceUrl: string | null) {
   const { authorizeUrl, tokenUrl } = endpoints(spec, serviceUrl);
   const client = new OAuth2Client(app.clientId, app.clientSecret, redirectUri);
+  const clientIdParam = spec.clientIdParam ?? "client_id";
   const inBody = async (fields: Record<string, string>) => {
-    const body = new URLSearchParams({ ...fields, client_id: app.clientId, client_secret: app.clientSecret });
+    const body = new URLSearchParams({ ...fields, [clientIdParam]: app.clientId, client_secret: app.clientSecret });
     return sendTokenRequest(createOAuth2Request(tokenUrl, body));
   };
   return {
     authorizationUrl(state: string, codeVerifier: string | null): URL {
-      return codeVerifier ? client.createAuthorizationURLWithPKCE(authorizeUrl, state, CodeChallengeMethod.S256, codeVerifier, spec.scopes) : client.createAuthorizationURL(authorizeUrl, state, spec.scopes);
+      const url = codeVerifier ? client.createAuthorizationURLWithPKCE(authorizeUrl, state, CodeChallengeMethod.S256, codeVerifier, spec.scopes) : client.createAuthorizationURL(authorizeUrl, state, spec.scopes);
+      // arctic writes RFC 6749's names; the spec's departures from them replace those.
+      if (clientIdParam !== "client_id") {
+        url.searchParams.delete("client_id");
+        url.searchParams.set(clientIdParam, app.clientId);
+      }
+      if (spec.scopeSeparator && spec.scopes.length > 0) url.searchParams.set("scope", spec.scopes.join(spec.scopeSeparator));
+      for (const [key, value] of Object.entries(spec.authorizeParams ?? {})) url.searchParams.set(key, value);
+      return url;
     },
     async exchange(code: string, codeVerifier: string | null): Promise<OAuthTokens> {
       if (spec.clientAuth === "body") {

@@ -6,12 +6,16 @@ import { seal, unseal } from "../../../lib/crypto/sealed";
 import worker from "../index";
 import { operatorClient, tokenClient, tokenCredentials, type OAuthSpec, type OAuthTokens } from "../connectors/oauth";
 import { linkedInOAuth } from "../connectors/linkedin/oauth";
+import { THREADS_GRAPH } from "../connectors/threads";
+import { threadsOAuth } from "../connectors/threads/oauth";
+import { tiktokOAuth } from "../connectors/tiktok/oauth";
 import { xOAuth } from "../connectors/x/oauth";
+import { youtubeOAuth } from "../connectors/youtube/oauth";
 import { credentialsSeal } from "../publish";
 import { refreshTokens } from "./refresh";
 
-// The publisher's cron renewing OAuth tokens against the fake X and LinkedIn (test/fakes), and
-// marking and announcing sign-ins that are about to die or have died.
+// The publisher's cron renewing OAuth tokens against the fake X, LinkedIn, TikTok, YouTube and
+// Threads (test/fakes), and marking and announcing sign-ins that are about to die or have died.
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 
@@ -22,6 +26,13 @@ async function signIn(spec: OAuthSpec, platform: string): Promise<OAuthTokens> {
   return client.exchange(new URL(consent.headers.get("location")!).searchParams.get("code")!, verifier);
 }
 
+/** A Threads sign-in as the connect flow completes it: the code's token traded for a 60-day one. */
+async function signInThreads(): Promise<Record<string, string>> {
+  const [connected] = await threadsOAuth.accounts(await signIn(threadsOAuth, "threads"), { serviceUrl: null, app: operatorClient(env, threadsOAuth)! });
+  return connected!.credentials;
+}
+
+const SERVICE_URLS: Record<string, string> = { x: "https://api.x.com", linkedin: "https://api.linkedin.com", tiktok: "https://open.tiktokapis.com", youtube: "https://www.googleapis.com", threads: THREADS_GRAPH };
 let counter = 0;
 type Seed = { platform: string; credentials: Record<string, string>; accessExpiresAt: number | null; accessIssuedAt?: number | null; tokenExpiresAt?: number | null; status?: string };
 
@@ -31,7 +42,7 @@ async function account(seed: Seed): Promise<string> {
   await env.DB.prepare(
     "INSERT INTO social_accounts (id, workspace_id, platform, external_id, handle, service_url, credentials, token_expires_at, access_expires_at, access_issued_at, status, connected_by) VALUES (?, 'ws_r', ?, ?, ?, ?, ?, ?, ?, ?, ?, 'usr_editor')",
   )
-    .bind(id, seed.platform, `ext_${counter}`, `handle_${counter}`, seed.platform === "x" ? "https://api.x.com" : "https://api.linkedin.com", sealed, seed.tokenExpiresAt ?? null, seed.accessExpiresAt, seed.accessIssuedAt ?? null, seed.status ?? "connected")
+    .bind(id, seed.platform, `ext_${counter}`, `handle_${counter}`, SERVICE_URLS[seed.platform], sealed, seed.tokenExpiresAt ?? null, seed.accessExpiresAt, seed.accessIssuedAt ?? null, seed.status ?? "connected")
     .run();
   return id;
 }
@@ -109,6 +120,69 @@ describe("renewing tokens", () => {
     expect(renewed.refreshToken).toBe(tokens.refreshToken);
     expect((await row(id))!.access_expires_at).toBeGreaterThan(now + 59 * DAY);
     expect((await row(id))!.token_expires_at).toBeGreaterThan(now + 300 * DAY);
+  });
+
+  it("renews a TikTok token with the client_key in the body, storing the rotated refresh token and its 180 days from refresh_expires_in", async () => {
+    const tokens = await signIn(tiktokOAuth, "tiktok");
+    expect(tokens.refreshTokenExpiresAt!.getTime()).toBeGreaterThan(Date.now() + 179 * DAY);
+    const now = Date.now();
+    const id = await account({ platform: "tiktok", credentials: tokenCredentials(tokens), accessExpiresAt: now + 30 * 60_000, accessIssuedAt: now - 90 * 60_000, tokenExpiresAt: tokens.refreshTokenExpiresAt!.getTime() });
+    expect((await refreshTokens(env, now)).refreshed).toBeGreaterThanOrEqual(1);
+    const renewed = await opened(id);
+    expect(renewed.accessToken).not.toBe(tokens.accessToken);
+    expect(renewed.refreshToken).not.toBe(tokens.refreshToken);
+    const after = (await row(id))!;
+    expect(after).toMatchObject({ status: "connected", access_issued_at: now });
+    expect(after.token_expires_at).toBe(new Date(renewed.refreshTokenExpiresAt!).getTime());
+    expect(after.token_expires_at).toBeGreaterThan(now + 179 * DAY);
+  });
+
+  it("renews a YouTube token with the refresh token Google gave for offline access, keeping it", async () => {
+    const tokens = await signIn(youtubeOAuth, "youtube");
+    expect(tokens.refreshToken).toBeTruthy();
+    const now = Date.now();
+    const id = await account({ platform: "youtube", credentials: tokenCredentials(tokens), accessExpiresAt: now + 10 * 60_000, accessIssuedAt: now - 50 * 60_000 });
+    expect((await refreshTokens(env, now)).refreshed).toBeGreaterThanOrEqual(1);
+    const renewed = await opened(id);
+    expect(renewed.accessToken).not.toBe(tokens.accessToken);
+    expect(renewed.refreshToken).toBe(tokens.refreshToken);
+    expect(await row(id)).toMatchObject({ status: "connected", token_expires_at: null, access_issued_at: now });
+  });
+});
+
+describe("Threads' self-renewing token", () => {
+  const profile = (accessToken: string) => fetch(`${THREADS_GRAPH}/v1.0/me?fields=id&access_token=${encodeURIComponent(accessToken)}`);
+
+  it("renews a 60-day token a week before it dies instead of marking it expiring, so nobody has to reconnect", async () => {
+    const credentials = await signInThreads();
+    const now = Date.now();
+    const seeded = { ...credentials, accessTokenExpiresAt: new Date(now + 5 * DAY).toISOString() };
+    const id = await account({ platform: "threads", credentials: seeded, accessExpiresAt: now + 5 * DAY, accessIssuedAt: now - 55 * DAY, tokenExpiresAt: now + 5 * DAY });
+    const later = await account({ platform: "threads", credentials: await signInThreads(), accessExpiresAt: now + 10 * DAY, accessIssuedAt: now - 50 * DAY, tokenExpiresAt: now + 10 * DAY });
+    const before = (await notices("account_expiring")).length;
+    expect((await refreshTokens(env, now)).refreshed).toBeGreaterThanOrEqual(1);
+
+    const renewed = await opened(id);
+    expect(renewed.accessToken).toMatch(/^threads-long-/);
+    expect(renewed.accessToken).not.toBe(credentials.accessToken);
+    expect(renewed.refreshToken).toBeUndefined();
+    expect((await profile(renewed.accessToken!)).status).toBe(200);
+    const after = (await row(id))!;
+    expect(after).toMatchObject({ status: "connected", last_error: null, access_issued_at: now });
+    expect(after.access_expires_at).toBeGreaterThan(now + 59 * DAY);
+    // The sign-in now runs to the renewed token's end, and is not looked at again for weeks.
+    expect(after.token_expires_at).toBe(after.access_expires_at);
+    expect(after.credentials).not.toContain(renewed.accessToken);
+    expect((await notices("account_expiring")).length).toBe(before);
+    // Ten days left: not yet.
+    expect((await row(later))!.access_issued_at).toBe(now - 50 * DAY);
+  });
+
+  it("marks the account expired with Threads' words when Threads refuses to renew the token", async () => {
+    const now = Date.now();
+    const id = await account({ platform: "threads", credentials: { accessToken: "threads-revoked-token", accessTokenExpiresAt: new Date(now + 3 * DAY).toISOString() }, accessExpiresAt: now + 3 * DAY, accessIssuedAt: now - 57 * DAY, tokenExpiresAt: now + 3 * DAY });
+    expect((await refreshTokens(env, now)).expired).toBeGreaterThanOrEqual(1);
+    expect(await row(id)).toMatchObject({ status: "expired", last_error: expect.stringContaining("Threads refused to renew the token: Invalid OAuth access token") });
   });
 });
 

@@ -4,7 +4,8 @@
  *
  * - an access token is renewed through its platform's token endpoint (arctic's refreshAccessToken)
  *   once half its life has gone, and at the latest a day before it expires; the new tokens are
- *   sealed again;
+ *   sealed again. A platform without refresh tokens whose token renews itself (Threads, the spec's
+ *   `renewAccessToken`) has it renewed a week before it dies, so it is never marked expiring;
  * - an account is marked `expiring` when its sign-in will die within 7 days (the refresh token's
  *   own expiry, or, without a refresh token, the access token's), and `expired` when the platform
  *   refuses to renew it (an OAuth error such as `invalid_grant`) or it has run out; the platform's
@@ -20,8 +21,9 @@ import { seal, unseal } from "../../../lib/crypto/sealed";
 import { database, type Db } from "../../../lib/db/client";
 import { notifications, socialAccounts, type AccountState, type SocialAccount } from "../../../lib/db/schema";
 import { PLATFORM_NAMES, type Platform } from "../../../lib/domain/platforms";
-import { operatorClient, tokenClient, tokenCredentials, type InstanceApp } from "../connectors/oauth";
+import { operatorClient, tokenClient, tokenCredentials, type InstanceApp, type OAuthTokens } from "../connectors/oauth";
 import { OAUTH_SPECS } from "../connectors/oauth-specs";
+import { PlatformError } from "../connectors/types";
 import { credentialsSeal } from "../publish";
 
 const HOUR = 3600_000;
@@ -81,11 +83,14 @@ async function refreshAccount(env: Env, db: Db, account: SocialAccount, now: num
   const credentials = JSON.parse(await unseal(sealing, account.credentials)) as Record<string, string>;
   const accessAt = account.accessExpiresAt?.getTime() ?? null;
   const renew = accessAt !== null && accessAt < now + REFRESH_AHEAD_MS;
+  // A token that renews itself (Threads: no refresh token) is renewed once it would otherwise be
+  // marked expiring, a week ahead: the sign-in then never runs out, and a refusal still leaves time.
+  const selfRenew = !credentials.refreshToken && spec.renewAccessToken !== undefined && accessAt !== null && accessAt < now + EXPIRING_WITHIN_MS;
 
+  let tokens: OAuthTokens;
   if (renew && credentials.refreshToken) {
     const app: InstanceApp | null = credentials.clientId && credentials.clientSecret ? { clientId: credentials.clientId, clientSecret: credentials.clientSecret } : operatorClient(env, spec);
     if (!app) return mark(db, account, "expiring", `${name}'s sign-in cannot be renewed: ${spec.clientIdVar} and ${spec.clientSecretVar} are not set on the publisher`, now);
-    let tokens;
     try {
       tokens = await tokenClient(spec, app, null, account.serviceUrl).refresh(credentials.refreshToken);
     } catch (err) {
@@ -93,34 +98,48 @@ async function refreshAccount(env: Env, db: Db, account: SocialAccount, now: num
       if ((err instanceof UnexpectedResponseError || err instanceof UnexpectedErrorResponseBodyError) && (err.status === 400 || err.status === 401)) {
         return mark(db, account, "expired", `${name} refused to renew the sign-in (HTTP ${err.status})`, now);
       }
-      if (err instanceof ArcticFetchError || err instanceof UnexpectedResponseError || err instanceof UnexpectedErrorResponseBodyError) {
-        // The platform is down or unreachable: nothing is known about the sign-in; next run tries again.
-        console.warn(JSON.stringify({ level: "warn", event: "token_refresh_unavailable", accountId: account.id, platform, error: String(err) }));
-        return "failed";
-      }
+      if (err instanceof ArcticFetchError || err instanceof UnexpectedResponseError || err instanceof UnexpectedErrorResponseBodyError) return unavailable(account, err);
       throw err;
     }
-    // What the platform did not send again stays (LinkedIn keeps the refresh token; X rotates it).
-    const next: Record<string, string> = { ...credentials, ...tokenCredentials(tokens) };
-    if (!tokens.accessTokenExpiresAt) delete next.accessTokenExpiresAt;
-    const refreshAt = next.refreshTokenExpiresAt ? new Date(next.refreshTokenExpiresAt) : null;
-    const dying = refreshAt !== null && refreshAt.getTime() < now + EXPIRING_WITHIN_MS;
-    const status: AccountState = dying ? "expiring" : "connected";
-    const lastError = dying ? `${name}'s sign-in can be renewed only until ${dateText(refreshAt)}: reconnect the account` : null;
-    await db
-      .update(socialAccounts)
-      .set({ credentials: await seal(sealing, JSON.stringify(next)), accessExpiresAt: tokens.accessTokenExpiresAt, accessIssuedAt: new Date(now), tokenExpiresAt: refreshAt, status, lastError })
-      .where(eq(socialAccounts.id, account.id));
-    if (dying && account.status !== "expiring") await notify(db, account, "expiring", lastError!, now);
-    return dying ? "expiring" : "refreshed";
+  } else if (selfRenew && credentials.accessToken) {
+    try {
+      tokens = await spec.renewAccessToken!(credentials.accessToken);
+    } catch (err) {
+      // The connectors' errors: a refusal (the token was revoked or has died) ends the sign-in.
+      if (err instanceof PlatformError && (err.kind === "auth" || err.kind === "rejected")) return mark(db, account, "expired", err.message, now);
+      if (err instanceof PlatformError) return unavailable(account, err);
+      throw err;
+    }
+  } else {
+    // No way to renew: the sign-in lives until its token dies.
+    const end = account.tokenExpiresAt ?? account.accessExpiresAt;
+    if (!end) return null;
+    if (end.getTime() <= now) return mark(db, account, "expired", `${name}'s sign-in expired ${dateText(end)}: reconnect the account`, now);
+    if (end.getTime() < now + EXPIRING_WITHIN_MS) return mark(db, account, "expiring", `${name}'s sign-in expires ${dateText(end)} and cannot be renewed without you: reconnect the account`, now);
+    return null;
   }
 
-  // No way to renew: the sign-in lives until its token dies.
-  const end = account.tokenExpiresAt ?? account.accessExpiresAt;
-  if (!end) return null;
-  if (end.getTime() <= now) return mark(db, account, "expired", `${name}'s sign-in expired ${dateText(end)}: reconnect the account`, now);
-  if (end.getTime() < now + EXPIRING_WITHIN_MS) return mark(db, account, "expiring", `${name}'s sign-in expires ${dateText(end)} and cannot be renewed without you: reconnect the account`, now);
-  return null;
+  // What the platform did not send again stays (LinkedIn keeps the refresh token; X rotates it).
+  const next: Record<string, string> = { ...credentials, ...tokenCredentials(tokens) };
+  if (!tokens.accessTokenExpiresAt) delete next.accessTokenExpiresAt;
+  // The sign-in ends with the refresh token; a token that renews itself is its own end, until the next renewal.
+  const endText = next.refreshToken ? next.refreshTokenExpiresAt : next.accessTokenExpiresAt;
+  const end = endText ? new Date(endText) : null;
+  const dying = end !== null && end.getTime() < now + EXPIRING_WITHIN_MS;
+  const status: AccountState = dying ? "expiring" : "connected";
+  const lastError = dying ? `${name}'s sign-in can be renewed only until ${dateText(end)}: reconnect the account` : null;
+  await db
+    .update(socialAccounts)
+    .set({ credentials: await seal(sealing, JSON.stringify(next)), accessExpiresAt: tokens.accessTokenExpiresAt, accessIssuedAt: new Date(now), tokenExpiresAt: end, status, lastError })
+    .where(eq(socialAccounts.id, account.id));
+  if (dying && account.status !== "expiring") await notify(db, account, "expiring", lastError!, now);
+  return dying ? "expiring" : "refreshed";
+}
+
+/** The platform is down or unreachable: nothing is known about the sign-in; the next run tries again. */
+function unavailable(account: SocialAccount, err: unknown): "failed" {
+  console.warn(JSON.stringify({ level: "warn", event: "token_refresh_unavailable", accountId: account.id, platform: account.platform, error: String(err) }));
+  return "failed";
 }
 
 /** Records the account's new state and, when it changed, tells the people who can reconnect it. */

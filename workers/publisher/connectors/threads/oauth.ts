@@ -19,6 +19,15 @@ export const threadsOAuth: OAuthSpec = {
   clientAuth: "body",
   clientIdVar: "THREADS_CLIENT_ID",
   clientSecretVar: "THREADS_CLIENT_SECRET",
+  /**
+   * Threads has no refresh token: the 60-day token is renewed with itself (`th_refresh_token`,
+   * developers.facebook.com/docs/threads/get-started/long-lived-tokens), which the refresh cron
+   * does before it dies.
+   */
+  async renewAccessToken(accessToken) {
+    const renewed = await refreshThreadsToken(accessToken);
+    return { accessToken: renewed.accessToken, refreshToken: null, accessTokenExpiresAt: renewed.expiresAt, refreshTokenExpiresAt: null, scopes: [] };
+  },
   /** The one Threads profile the token belongs to. */
   async accounts(code, context) {
     let tokens = code;

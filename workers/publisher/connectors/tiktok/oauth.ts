@@ -15,7 +15,12 @@ export const tiktokOAuth: OAuthSpec = {
   pkce: true,
   clientIdVar: "TIKTOK_CLIENT_KEY",
   clientSecretVar: "TIKTOK_CLIENT_SECRET",
+  // The token endpoint takes client_key and client_secret in the form body
+  // (developers.tiktok.com/doc/oauth-user-access-token-management), and the authorize URL the same
+  // `client_key` and comma-separated scopes (developers.tiktok.com/doc/login-kit-web).
   clientAuth: "body",
+  clientIdParam: "client_key",
+  scopeSeparator: ",",
   async accounts(tokens) {
     const { user } = await tiktokCall<{ user: { open_id: string; username?: string; display_name?: string } }>(
       { serviceUrl: TIKTOK_API, credentials: { accessToken: tokens.accessToken } },

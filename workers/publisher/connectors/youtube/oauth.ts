@@ -16,6 +16,10 @@ export const youtubeOAuth: OAuthSpec = {
   pkce: true,
   clientIdVar: "GOOGLE_CLIENT_ID",
   clientSecretVar: "GOOGLE_CLIENT_SECRET",
+  // Offline access for a refresh token; consent asked every time, as Google sends a refresh token
+  // only on the first consent otherwise, and a reconnect would come back without one
+  // (developers.google.com/identity/protocols/oauth2/web-server#offline).
+  authorizeParams: { access_type: "offline", prompt: "consent" },
   /** The channels of the signed-in Google account (a brand account's channel is chosen on Google's consent screen). */
   async accounts(tokens) {
     const request = new Request(`${GOOGLE_APIS}/youtube/v3/channels?${new URLSearchParams({ part: "snippet", mine: "true" })}`, { headers: { authorization: `Bearer ${tokens.accessToken}` } });
