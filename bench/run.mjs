@@ -9,6 +9,7 @@ const BENCHMARKS = {
   generate: () => import("./generate.mjs"),
   ingest: () => import("./ingest.mjs"),
   "schedule-precision": () => import("./schedule-precision.mjs"),
+  "publish-faults": () => import("./publish-faults.mjs"),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith("-"));

@@ -18,7 +18,13 @@ import { SignJWT, decodeJwt } from "jose";
 type Account = { did: string; handle: string; password: string };
 type Engagement = { likeCount: number; repostCount: number; replyCount: number; quoteCount: number };
 type StoredRecord = { uri: string; cid: string; value: Record<string, unknown>; collection: string; rkey: string; repo: string; receivedAt: number; engagement: Engagement };
-type Faults = { status5xx: number; rateLimited: number; acceptThenDrop: number; slowMs: number };
+/**
+ * Counters fail the next N calls; `rates` fail each call with that probability (the benchmarks'
+ * steady faults). A rate-limited call by rate is Bluesky's short burst limit (reset in 5 s), not
+ * the account's hourly budget.
+ */
+type FaultRates = { status5xx?: number; rateLimited?: number; acceptThenDrop?: number };
+type Faults = { status5xx: number; rateLimited: number; acceptThenDrop: number; slowMs: number; rates: FaultRates };
 
 const KEY = new TextEncoder().encode("fake-pds-signing-key-not-a-secret");
 const TID = /^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$/;
@@ -28,7 +34,7 @@ export class FakeBluesky {
   records = new Map<string, StoredRecord>();
   blobs = new Map<string, { mimeType: string; size: number }>();
   sessionsCreated = 0;
-  faults: Faults = { status5xx: 0, rateLimited: 0, acceptThenDrop: 0, slowMs: 0 };
+  faults: Faults = { status5xx: 0, rateLimited: 0, acceptThenDrop: 0, slowMs: 0, rates: {} };
   /** Overrides the clock, so tests can expire tokens without waiting. */
   now = () => Date.now();
   /** Write points spent per account (DID) in its current hour: Bluesky's limits are per account. */
@@ -38,7 +44,7 @@ export class FakeBluesky {
     this.records.clear();
     this.blobs.clear();
     this.sessionsCreated = 0;
-    this.faults = { status5xx: 0, rateLimited: 0, acceptThenDrop: 0, slowMs: 0 };
+    this.faults = { status5xx: 0, rateLimited: 0, acceptThenDrop: 0, slowMs: 0, rates: {} };
     this.writes.clear();
     this.now = () => Date.now();
   }
@@ -141,6 +147,11 @@ export class FakeBluesky {
   }
 
   /** Write points per hour, as the PDS counts them; a 429 carries the reset time. */
+  private roll(fault: keyof FaultRates): boolean {
+    const rate = this.faults.rates[fault] ?? 0;
+    return rate > 0 && Math.random() < rate;
+  }
+
   private spend(did: string, points: number): Response | null {
     const hour = 3600_000;
     let spent = this.writes.get(did);
@@ -168,9 +179,12 @@ export class FakeBluesky {
   private async createRecord(request: Request) {
     const claims = this.bearer(request, "com.atproto.access");
     if (claims instanceof Response) return claims;
-    if (this.faults.status5xx > 0) {
-      this.faults.status5xx--;
+    if (this.faults.status5xx > 0 || this.roll("status5xx")) {
+      if (this.faults.status5xx > 0) this.faults.status5xx--;
       return xrpcError(502, "UpstreamFailure", "Upstream Failure");
+    }
+    if (this.roll("rateLimited")) {
+      return xrpcError(429, "RateLimitExceeded", "Rate Limit Exceeded", { "ratelimit-limit": "3000", "ratelimit-remaining": "0", "ratelimit-reset": String(Math.ceil((this.now() + 5_000) / 1000)), "ratelimit-policy": "3000;w=300" });
     }
     const limited = this.spend(claims.sub, 3);
     if (limited) return limited;
@@ -189,8 +203,8 @@ export class FakeBluesky {
     }
     const stored = { uri: `at://${body.repo}/${body.collection}/${rkey}`, cid: `bafyrei${rkey}`, value: record, collection: body.collection, rkey, repo: body.repo, receivedAt: Date.now(), engagement: { likeCount: 0, repostCount: 0, replyCount: 0, quoteCount: 0 } };
     this.records.set(key, stored);
-    if (this.faults.acceptThenDrop > 0) {
-      this.faults.acceptThenDrop--;
+    if (this.faults.acceptThenDrop > 0 || this.roll("acceptThenDrop")) {
+      if (this.faults.acceptThenDrop > 0) this.faults.acceptThenDrop--;
       // The post exists; the answer never arrives (the client's deadline ends the wait).
       return new Promise<Response>(() => undefined);
     }
