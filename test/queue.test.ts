@@ -120,7 +120,10 @@ describe("adding to the queue", () => {
     const edge = await api(token, "POST", `/workspaces/${ws}/accounts/${accountId}/queue/${after[0]!.id}/move`, { direction: "up" });
     expect(edge.status).toBe(409);
 
-    // The queue page shows both, in order, with the slots.
+    // The accounts page links to the queue; the queue page shows both, in order, with the slots.
+    const accountsPage = await (await owner.get(`/w/${ws}/accounts`)).text();
+    expect(accountsPage).toContain(`href="/w/${ws}/accounts/${accountId}/queue"`);
+    expect(accountsPage).toContain(`href="/w/${ws}/publications/failed"`);
     const page = await (await owner.get(`/w/${ws}/accounts/${accountId}/queue`)).text();
     expect(page.indexOf("Second in line")).toBeLessThan(page.indexOf("First in line"));
     expect(page).toContain("Monday 06:15");

@@ -91,7 +91,12 @@ accountPages.get("/accounts", async (c) => {
     c,
     { title: "Accounts", area: "accounts", inWorkspace: true },
     <>
-      <h1>Accounts</h1>
+      <div class="page-head">
+        <h1>Accounts</h1>
+        <nav class="actions">
+          <a href={`${base}/publications/failed`}>Failed publications</a>
+        </nav>
+      </div>
       <ReconnectBanner accounts={accounts} base={base} csrf={c.var.csrfToken} manage={manage} />
       {accounts.length === 0 ? (
         <EmptyState title="No accounts connected">Connect an account, then schedule approved content: each variant goes to the accounts of its platform.</EmptyState>
@@ -118,6 +123,7 @@ accountPages.get("/accounts", async (c) => {
                   <Health account={a} />
                 </td>
                 <td class="row-actions">
+                  <a href={`${base}/accounts/${a.id}/queue`}>Queue and slots</a>
                   {manage && (
                     <form method="post" action={`${base}/accounts/${a.id}/disconnect`} hx-post={`${base}/accounts/${a.id}/disconnect`} hx-target={`#account-${a.id}`} hx-swap="outerHTML" hx-confirm={`Disconnect ${a.handle}? Its published posts stay on ${PLATFORM_NAMES[a.platform as Platform] ?? a.platform}.`}>
                       <CsrfField token={c.var.csrfToken} />
