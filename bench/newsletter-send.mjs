@@ -6,8 +6,8 @@
 import { spawn, spawnSync } from "node:child_process";
 import { appendFileSync, cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { WORKER_CONFIGS, root, writeSecondaryDevVars } from "../scripts/lib.mjs";
+import { dirname, join } from "node:path";
+import { WORKER_CONFIGS, root } from "../scripts/lib.mjs";
 import { serveSendgrid } from "../test/fakes/sendgrid.ts";
 import { session, writeResult } from "./lib.mjs";
 
@@ -46,8 +46,9 @@ export async function startEmailDevServer(port, vars, reuse, logFile = process.e
   if (migrate.status !== 0) throw new Error(`migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
   const all = { SESSION_SECRET: secret, TOKEN_KEY: `${secret}-tokens`, ...vars };
   const varArgs = Object.entries(all).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
-  // `--var` reaches only the primary (api) Worker; the others read .dev.vars beside their wrangler.toml.
-  const restoreVars = writeSecondaryDevVars(Object.entries(all).map(([k, v]) => `${k}=${v}\n`).join(""));
+  // `--var` reaches only the primary (api) Worker; the others read .dev.vars beside their wrangler.toml
+  // (in the frozen copy, so no other run's .dev.vars is touched).
+  for (const config of WORKER_CONFIGS.slice(1)) writeFileSync(join(src, dirname(config), ".dev.vars"), Object.entries(all).map(([k, v]) => `${k}=${v}\n`).join(""));
   const env = { ...process.env, ...all, CLOUDFLARE_INCLUDE_PROCESS_ENV: "true" };
   const server = spawn("npx", ["wrangler", "dev", ...WORKER_CONFIGS.flatMap((c) => ["-c", c]), "--port", String(port), "--persist-to", state, ...varArgs], { cwd: src, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   const output = { log: "" };
@@ -63,7 +64,6 @@ export async function startEmailDevServer(port, vars, reuse, logFile = process.e
       process.kill(-server.pid, signal);
     } catch {}
     await exited;
-    restoreVars();
     if (!keepState) {
       rmSync(state, { recursive: true, force: true });
       rmSync(src, { recursive: true, force: true });
@@ -157,6 +157,18 @@ function tally(messages) {
   return { delivered: counts.size, duplicates: [...counts.values()].reduce((sum, n) => sum + (n - 1), 0), missing };
 }
 
+/**
+ * The consumer's own account of the send: one `email_send_run` log line per queue message that ran
+ * it (workers/publisher/email/send.ts), summed: how many runs, and where their time went.
+ */
+function sendRuns(log) {
+  const lines = log.split("\n").filter((l) => l.includes('"email_send_run"'));
+  const runs = lines.map((l) => JSON.parse(l.slice(l.indexOf("{"), l.lastIndexOf("}") + 1)));
+  const sum = (k) => runs.reduce((t, r) => t + (r[k] ?? 0), 0);
+  const s = (k) => +(sum(k) / 1000).toFixed(1);
+  return { runs: runs.length, batches: sum("batches"), runSeconds: s("ms"), claimSeconds: s("claimMs"), buildSeconds: s("buildMs"), providerSeconds: s("providerMs"), completeSeconds: s("completeMs"), throttleSeconds: s("throttleMs") };
+}
+
 /** A fresh server and workspace with the seeded subscribers, ready to send. */
 async function seededServer(port, fake, apiKey) {
   const setup = await startEmailDevServer(port, { EMAIL_API_BASE_URL: fake.url });
@@ -175,7 +187,10 @@ export async function run() {
     // 1. One full send, timed, with the consumer's memory polled.
     const fullKey = `SG.bench-full-${Date.now()}`;
     let { server, ctx } = await seededServer(port, fake, fullKey);
-    let peakMb = 0;
+    // workerd's memory just before the send (the three Workers idle, the 100,000 subscribers loaded),
+    // so the peak can be read as that plus what the send added.
+    const idleMb = workerdRssMb(server.pid);
+    let peakMb = idleMb;
     const poll = setInterval(() => (peakMb = Math.max(peakMb, workerdRssMb(server.pid))), 250);
     step(`full send of ${SUBSCRIBERS} starts`);
     const started = performance.now();
@@ -187,6 +202,7 @@ export async function run() {
     const seconds = (performance.now() - started) / 1000;
     clearInterval(poll);
     const full = tally(fake.messages(fullKey));
+    const runs = sendRuns(server.output.log);
     step(`full send done in ${seconds.toFixed(1)} s: ${JSON.stringify(full)}`);
     await server.stop();
 
@@ -223,7 +239,9 @@ export async function run() {
       messagesPerSecond: Math.round(SUBSCRIBERS / seconds),
       baselineProviderOnlySeconds: providerFloor,
       overProviderFloor: +(seconds / providerFloor).toFixed(1),
+      idleWorkerdMemoryMb: Math.round(idleMb),
       peakWorkerdMemoryMb: Math.round(peakMb),
+      consumer: runs,
       full: { delivered: full.delivered, duplicates: full.duplicates, missing: full.missing },
       crash: { killedAfterMessages: atKill, resumeSeconds: +resumeSeconds.toFixed(1), delivered: crash.delivered, duplicates: crash.duplicates, missing: crash.missing },
     };
@@ -236,7 +254,10 @@ export async function run() {
       `| total time of the send | ${figures.totalSeconds} s |`,
       `| messages per second | ${figures.messagesPerSecond} |`,
       `| baseline: the provider's own time (${Math.ceil(SUBSCRIBERS / 1000)} requests × ${LATENCY_MS} ms) | ${providerFloor} s |`,
-      `| peak memory of workerd (all three Workers) | ${figures.peakWorkerdMemoryMb} MB |`,
+      `| memory of workerd (all three Workers and local D1): before the send / peak during it | ${figures.idleWorkerdMemoryMb} / ${figures.peakWorkerdMemoryMb} MB |`,
+      `| consumer runs (queue messages) / batches | ${runs.runs} / ${runs.batches} |`,
+      `| time inside runs | ${runs.runSeconds} s |`,
+      `| of which: claiming batches (D1) / building them (links signed per recipient) / the provider / completing them (D1) / throttle pauses | ${runs.claimSeconds ?? "–"} / ${runs.buildSeconds ?? "–"} / ${runs.providerSeconds} / ${runs.completeSeconds ?? "–"} / ${runs.throttleSeconds} s |`,
       `| full send: duplicates / missing | ${full.duplicates} / ${full.missing} |`,
       `| killed after ${atKill} messages, resumed in ${figures.crash.resumeSeconds} s: duplicates / missing | ${crash.duplicates} / ${crash.missing} |`,
       "",

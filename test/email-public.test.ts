@@ -5,10 +5,14 @@
  * List-Unsubscribe header; preferences; GDPR export and erasure; and the SendGrid Event Webhook.
  */
 import { env, exports } from "cloudflare:workers";
+import PostalMime from "postal-mime";
 import { beforeAll, describe, expect, it } from "vitest";
+import { database } from "../lib/db/client";
+import { publicList, signUp as publicSignUp } from "../workers/api/public/service";
 import { configureEmail, mailbox } from "./email.support";
 import { api, createToken, createWorkspace, ORIGIN, signUp } from "./support/client";
 
+let owner: Awaited<ReturnType<typeof signUp>>;
 let workspaceId: string;
 let token: string;
 let listId: string;
@@ -30,7 +34,7 @@ const get = (path: string) => exports.default.fetch(new Request(ORIGIN + path));
 const row = <T>(query: string, ...params: unknown[]) => env.DB.prepare(query).bind(...params).first<T>();
 
 beforeAll(async () => {
-  const owner = await signUp("Pia");
+  owner = await signUp("Pia");
   workspaceId = await createWorkspace(owner, "Public");
   token = await createToken(owner, workspaceId, "write");
   apiKey = await configureEmail(token, workspaceId);
@@ -110,6 +114,72 @@ describe("signup and double opt-in", () => {
   });
 });
 
+describe("the embeddable form", () => {
+  it("is shown per list, with the honeypot and the consent text escaped, and a post of its fields signs someone up", async () => {
+    const tricky = await api(token, "POST", `/workspaces/${workspaceId}/lists`, { name: "Tricky", consentText: 'I agree </textarea><script>alert("x")</script> & more' });
+    const trickyId = ((await tricky.json()) as { id: string }).id;
+    const page = await (await owner.get(`/w/${workspaceId}/subscribers/lists`)).text();
+    expect(page).not.toContain("<script>alert");
+    // The snippet sits in a textarea: read it back as the owner would copy it.
+    const textareas = [...page.matchAll(/<textarea[^>]*>([\s\S]*?)<\/textarea>/g)].map((m) => m[1]!.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&"));
+    const snippet = textareas.find((t) => t.includes(`/email/subscribe/${listId}"`))!;
+    expect(snippet).toContain(`<form method="post" action="${ORIGIN}/email/subscribe/${listId}">`);
+    expect(snippet).toContain('name="website"');
+    expect(snippet).toContain("Yes, send me Field Notes every week.");
+    // A user's words are text inside the snippet too: pasted into a page, they cannot add markup.
+    const trickySnippet = textareas.find((t) => t.includes(`/email/subscribe/${trickyId}"`))!;
+    expect(trickySnippet).toContain("I agree &lt;/textarea&gt;&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; more");
+    const names = [...snippet.matchAll(/name="(\w+)"/g)].map((m) => m[1]);
+    expect(names.sort()).toEqual(["consent", "email", "first_name", "website"]);
+    const posted = await crossSite(`/email/subscribe/${listId}`, { email: "embedded@example.com", first_name: "Em", website: "", consent: "on" });
+    expect(posted.status).toBe(200);
+    expect((await mailbox("sendgrid", apiKey)).filter((m) => m.to === "embedded@example.com")).toHaveLength(1);
+  });
+
+  it("is rate-limited per form as well as per address", async () => {
+    await env.DB.prepare("INSERT OR REPLACE INTO email_form_rate_limits (key, window_start, count) VALUES (?, ?, 300)").bind(`signup:list:${listId}`, Date.now() - (Date.now() % 60_000)).run();
+    const response = await crossSite(`/email/subscribe/${listId}`, { email: "one-too-many@example.com", consent: "on" });
+    expect(response.status).toBe(429);
+    expect(response.headers.get("retry-after")).toBeTruthy();
+    expect(await row("SELECT id FROM subscribers WHERE email_normalized = 'one-too-many@example.com'")).toBeNull();
+    await env.DB.prepare("DELETE FROM email_form_rate_limits WHERE key = ?").bind(`signup:list:${listId}`).run();
+  });
+});
+
+describe("confirmations through Cloudflare's send_email binding", () => {
+  /** miniflare's EmailMessage keeps the raw message under this key; workerd in production never shows it. */
+  const rawOf = (message: EmailMessage) => (message as unknown as Record<string, string>)["EmailMessage::raw"]!;
+  const visitor = { ip: "198.51.100.200", userAgent: "TestBrowser/1.0" };
+
+  it("go through the binding when configured: one MIME message with the link and the RFC 8058 headers; the provider gets nothing", async () => {
+    const sent: EmailMessage[] = [];
+    const binding = { send: async (message: EmailMessage) => void sent.push(message) };
+    const list = (await publicList(database(env.DB), listId))!;
+    await publicSignUp(database(env.DB), { ...env, CONFIRMATION_EMAIL: binding } as Env, env.SESSION_SECRET, ORIGIN, list, { email: "bound@example.com", first_name: "Bo", consent: "on" }, visitor);
+    expect(sent).toHaveLength(1);
+    expect({ from: sent[0]!.from, to: sent[0]!.to }).toEqual({ from: "news@acme.test", to: "bound@example.com" });
+    const parsed = await PostalMime.parse(rawOf(sent[0]!));
+    const header = (name: string) => parsed.headers.find((h) => h.key === name)?.value ?? "";
+    expect(parsed.subject).toBe("Please confirm your subscription to Field Notes");
+    expect(parsed.text).toContain("Hello Bo,");
+    expect(header("list-unsubscribe")).toMatch(/^<https:\/\/engine\.test\/email\/unsubscribe\/[\w.-]+>, <mailto:unsubscribe@acme\.test\?subject=unsubscribe-sub_\w+>$/);
+    expect(header("list-unsubscribe-post")).toBe("List-Unsubscribe=One-Click");
+    expect((await mailbox("sendgrid", apiKey)).filter((m) => m.to === "bound@example.com")).toHaveLength(0);
+    // The link in it confirms like any other.
+    const link = new URL(parsed.text!.match(/https:\/\/engine\.test\/email\/confirm\/\S+/)![0]);
+    expect(await (await crossSite(link.pathname, {})).text()).toContain("You are subscribed");
+  });
+
+  it("fall back to the workspace's provider when the binding refuses the message", async () => {
+    const binding = { send: async () => Promise.reject(new Error("domain not verified")) };
+    const list = (await publicList(database(env.DB), listId))!;
+    await publicSignUp(database(env.DB), { ...env, CONFIRMATION_EMAIL: binding } as Env, env.SESSION_SECRET, ORIGIN, list, { email: "fallback@example.com", consent: "on" }, visitor);
+    const mail = (await mailbox("sendgrid", apiKey)).filter((m) => m.to === "fallback@example.com");
+    expect(mail).toHaveLength(1);
+    expect(mail[0]!.subject).toBe("Please confirm your subscription to Field Notes");
+  });
+});
+
 describe("unsubscribe, preferences and GDPR", () => {
   it("unsubscribes in one click with the RFC 8058 POST, without a login", async () => {
     const mail = (await mailbox("sendgrid", apiKey)).find((m) => m.to === "Reader@Example.com")!;
@@ -150,12 +220,12 @@ describe("SendGrid Event Webhook", () => {
   let publicKey: string;
   let privateKey: CryptoKey;
 
-  async function post(events: unknown[], options: { sign?: boolean; ageSeconds?: number; tamper?: boolean } = {}) {
+  async function post(events: unknown[], options: { sign?: boolean; ageSeconds?: number; tamper?: boolean; key?: CryptoKey; workspace?: string } = {}) {
     const body = JSON.stringify(events);
     const timestamp = String(Math.floor(Date.now() / 1000) - (options.ageSeconds ?? 0));
     const headers: Record<string, string> = { "content-type": "application/json" };
     if (options.sign !== false) {
-      const raw = new Uint8Array(await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, privateKey, new TextEncoder().encode(timestamp + body)));
+      const raw = new Uint8Array(await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, options.key ?? privateKey, new TextEncoder().encode(timestamp + body)));
       const int = (b: Uint8Array) => {
         let v = b;
         while (v.length > 1 && v[0] === 0) v = v.subarray(1);
@@ -166,7 +236,7 @@ describe("SendGrid Event Webhook", () => {
       headers["x-twilio-email-event-webhook-signature"] = btoa(String.fromCharCode(0x30, seq.length, ...seq));
       headers["x-twilio-email-event-webhook-timestamp"] = timestamp;
     }
-    return exports.default.fetch(new Request(`${ORIGIN}/api/webhooks/email/sendgrid/${workspaceId}`, { method: "POST", headers, body: options.tamper ? body.replace("bounce", "open") : body }));
+    return exports.default.fetch(new Request(`${ORIGIN}/api/webhooks/email/sendgrid/${options.workspace ?? workspaceId}`, { method: "POST", headers, body: options.tamper ? body.replace("bounce", "open") : body }));
   }
 
   beforeAll(async () => {
@@ -217,5 +287,30 @@ describe("SendGrid Event Webhook", () => {
     // A bounced address cannot come back through the form: no confirmation goes out.
     await crossSite(`/email/subscribe/${listId}`, { email: "bouncy@example.com", consent: "on" });
     expect((await mailbox("sendgrid", apiKey)).some((m) => m.to === "bouncy@example.com")).toBe(false);
+  });
+
+  it("keeps each workspace's events to itself: another workspace's key is refused, its events touch only its own people, and dedupe is per workspace", async () => {
+    await api(token, "POST", `/workspaces/${workspaceId}/subscribers`, { email: "victim@example.com", consentText: "Asked in person" });
+    const other = await signUp("Oz");
+    const otherWorkspace = await createWorkspace(other, "Other sender");
+    const otherToken = await createToken(other, otherWorkspace, "write");
+    const pair = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"])) as CryptoKeyPair;
+    const otherPublic = btoa(String.fromCharCode(...new Uint8Array((await crypto.subtle.exportKey("spki", pair.publicKey)) as ArrayBuffer)));
+    await configureEmail(otherToken, otherWorkspace, "sendgrid", { webhookPublicKey: otherPublic });
+    const bounce = [{ email: "victim@example.com", timestamp: 1795400100, event: "bounce", type: "bounce", sg_event_id: "e-cross-1" }];
+    // Signed by the other workspace's key, posted to ours: refused.
+    expect((await post(bounce, { key: pair.privateKey })).status).toBe(403);
+    // Posted to their own webhook, naming our subscriber: recorded for them, nothing changes here.
+    const theirs = await post(bounce, { key: pair.privateKey, workspace: otherWorkspace });
+    expect(await theirs.json()).toEqual({ received: 1, new: 1 });
+    expect(await row("SELECT status FROM subscribers WHERE workspace_id = ? AND email_normalized = 'victim@example.com'", workspaceId)).toEqual({ status: "subscribed" });
+    expect(await row<{ n: number }>("SELECT COUNT(*) AS n FROM suppressions WHERE workspace_id = ? AND email_hash = (SELECT email_hash FROM subscribers WHERE workspace_id = ? AND email_normalized = 'victim@example.com')", workspaceId, workspaceId)).toEqual({ n: 0 });
+    expect((await env.DB.prepare("SELECT workspace_id AS w FROM email_events WHERE event_id = 'e-cross-1'").all()).results).toEqual([{ w: otherWorkspace }]);
+    // Both workspaces on one SendGrid account: the same event, same id, reaches our webhook too, and
+    // counts here as new (dedupe is per workspace), so our subscriber is marked bounced.
+    const ours = await post(bounce);
+    expect(await ours.json()).toEqual({ received: 1, new: 1 });
+    expect(await row("SELECT status FROM subscribers WHERE workspace_id = ? AND email_normalized = 'victim@example.com'", workspaceId)).toEqual({ status: "bounced" });
+    expect(await (await post(bounce)).json()).toEqual({ received: 1, new: 0 });
   });
 });

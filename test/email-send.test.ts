@@ -14,11 +14,12 @@ import { sealProviderKey } from "../lib/email/secrets";
 import { renderNewsletter } from "../lib/email/template";
 import { newId } from "../lib/ids";
 import { processSend, STALE_CLAIM_MS, type SendContext } from "../workers/publisher/email/send";
+import { STALLED_MS, sweepSends } from "../workers/publisher/email/sweep";
 
 const db = database(env.DB);
 const secret = env.SESSION_SECRET;
 
-type Mail = { to: string; subject: string; text: string; headers: Record<string, string> };
+type Mail = { to: string; subject: string; text: string; headers: Record<string, string>; msgId: string; at: number };
 const HOSTS = { sendgrid: "api.sendgrid.com", resend: "api.resend.com" } as const;
 
 async function setup(provider: "sendgrid" | "resend", people: number, keyPrefix = provider === "sendgrid" ? "SG." : "re_") {
@@ -176,5 +177,65 @@ describe("resuming a send after a crash", { timeout: 60_000 }, () => {
     // All 1,500 did arrive (the provider had taken the batch), and none twice.
     expectEachOnce(messages, 1500);
     expect((await sendStatus(sendId)).status).toBe("sent");
+  });
+});
+
+describe("the minute sweep", { timeout: 60_000 }, () => {
+  /** The sweep with a queue that records what it is given. */
+  async function sweepAt(now: number) {
+    const sent: unknown[] = [];
+    const queue = { sendBatch: async (messages: { body: unknown }[]) => void sent.push(...messages.map((m) => m.body)) } as unknown as Queue;
+    const picked = await sweepSends({ DB: env.DB, EMAIL_QUEUE: queue }, now);
+    expect(sent).toEqual(picked.map((sendId) => ({ type: "email.send", sendId })));
+    return picked;
+  }
+
+  it("starts a due scheduled send whose message was lost, not one scheduled later, nor a paused one", async () => {
+    const due = await setup("sendgrid", 3);
+    const later = await setup("sendgrid", 3);
+    const paused = await setup("sendgrid", 3);
+    const now = Date.now();
+    await db.update(emailSends).set({ scheduledAt: new Date(now + 3_600_000) }).where(eq(emailSends.id, later.sendId));
+    await db.update(emailSends).set({ status: "paused", startedAt: new Date(now - 3_600_000) }).where(eq(emailSends.id, paused.sendId));
+    const picked = await sweepAt(now);
+    expect(picked).toContain(due.sendId);
+    expect(picked).not.toContain(later.sendId);
+    expect(picked).not.toContain(paused.sendId);
+    // The message it puts back runs the send like the lost one would have.
+    await processSend(context({ now }), due.sendId);
+    expect(await sendStatus(due.sendId)).toMatchObject({ status: "sent", sent: 3 });
+    expect(await sweepAt(now)).not.toContain(due.sendId);
+  });
+
+  it("restarts a running send that lost its message, and the restart mails nobody twice", async () => {
+    const { apiKey, sendId } = await setup("sendgrid", 1500);
+    await fault("sendgrid", { key: apiKey, request: 2, fault: "drop-before-accept" });
+    const clock = { now: Date.now() };
+    const ctx = context(clock);
+    await processSend(ctx, sendId);
+    expect(await deliveries(sendId)).toEqual({ sent: 1000, sending: 500 });
+    // The follow-up message it asked for (in 45 s) is lost: nothing runs the send any more.
+    expect(ctx.followUps).toHaveLength(1);
+    expect(await sweepAt(clock.now + 60_000)).not.toContain(sendId);
+    clock.now += STALLED_MS + 1000;
+    expect(await sweepAt(clock.now)).toContain(sendId);
+    await processSend(context(clock), sendId);
+    expect(await sendStatus(sendId)).toMatchObject({ status: "sent", sent: 1500 });
+    expectEachOnce(await mail("sendgrid", apiKey), 1500);
+  });
+});
+
+describe("throttling", { timeout: 60_000 }, () => {
+  it("keeps to the provider's configured rate: batches no larger than a second's worth, a second apart", async () => {
+    const { apiKey, sendId, workspaceId } = await setup("sendgrid", 250);
+    await db.update(emailSettings).set({ ratePerSecond: 100 }).where(eq(emailSettings.workspaceId, workspaceId));
+    await processSend(context({ now: Date.now() }), sendId);
+    expect(await sendStatus(sendId)).toMatchObject({ status: "sent", sent: 250 });
+    const messages = await mail("sendgrid", apiKey);
+    expectEachOnce(messages, 250);
+    // One request per msgId: 100, 100, 50, each at least ~a second after the one before.
+    const requests = [...Map.groupBy(messages, (m) => m.msgId).values()].map((group) => ({ size: group.length, at: Math.min(...group.map((m) => m.at)) })).sort((a, b) => a.at - b.at);
+    expect(requests.map((r) => r.size)).toEqual([100, 100, 50]);
+    for (let i = 1; i < requests.length; i++) expect(requests[i]!.at - requests[i - 1]!.at).toBeGreaterThanOrEqual(950);
   });
 });

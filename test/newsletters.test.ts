@@ -172,6 +172,24 @@ describe("controlling a send", () => {
     expect(cancelled.status).toBe("cancelled");
   });
 
+  it("is scheduled like a post: at a wall-clock time in the workspace's zone, shown in it", async () => {
+    const w = await workspaceWith("sendgrid");
+    await env.DB.prepare("UPDATE workspaces SET timezone = 'Europe/Paris' WHERE id = ?").bind(w.workspaceId).run();
+    const day = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);
+    const started = await w.owner.post(`/w/${w.workspaceId}/newsletters/${w.newsletterId}/send`, { listId: w.listId, segmentId: "", scheduledAt: `${day}T09:30` });
+    expect(started.status, await started.clone().text()).toBe(303);
+    const sendId = started.headers.get("location")!.split("/").pop()!;
+    const row = await env.DB.prepare("SELECT status, scheduled_at AS at FROM email_sends WHERE id = ?").bind(sendId).first<{ status: string; at: number }>();
+    const parisOffsetHours = new Date(`${day}T12:00:00Z`).toLocaleString("en-US", { timeZone: "Europe/Paris", hour: "numeric", hourCycle: "h23" }) === "13" ? 1 : 2;
+    expect(row).toEqual({ status: "scheduled", at: Date.parse(`${day}T09:30:00Z`) - parisOffsetHours * 3_600_000 });
+    const page = await (await w.owner.get(`/w/${w.workspaceId}/newsletters/sends/${sendId}`)).text();
+    expect(page).toContain(`for ${day} 09:30 Europe/Paris`);
+    // Not run before its time; cancelled, it never runs.
+    await drain({ type: "email.send", sendId }, async () => true, 1);
+    expect((await env.DB.prepare("SELECT status FROM email_sends WHERE id = ?").bind(sendId).first<{ status: string }>())!.status).toBe("scheduled");
+    expect((await w.owner.post(`/w/${w.workspaceId}/newsletters/sends/${sendId}/cancel`, {})).status).toBe(303);
+  });
+
   it("shows live progress with pause, resume and cancel in the UI", async () => {
     const w = await workspaceWith("sendgrid");
     await subscribe(w.token, w.workspaceId, w.listId, [["ui@example.com", null]]);
@@ -225,7 +243,18 @@ describe("tenancy", () => {
       `/w/${ws}/newsletters/sends/${sendId}/progress`,
     ];
     for (const path of ui) expect((await stranger.get(path)).status, path).toBe(404);
-    for (const path of [`/w/${ws}/newsletters/sends/${sendId}/cancel`, `/w/${ws}/newsletters/${w.newsletterId}/send`, `/w/${ws}/newsletters/settings`]) expect((await stranger.post(path, {})).status, path).toBe(404);
+    const posts = [
+      `/w/${ws}/newsletters`,
+      `/w/${ws}/newsletters/${w.newsletterId}`,
+      `/w/${ws}/newsletters/${w.newsletterId}/test`,
+      `/w/${ws}/newsletters/${w.newsletterId}/send`,
+      `/w/${ws}/newsletters/sends/${sendId}/pause`,
+      `/w/${ws}/newsletters/sends/${sendId}/resume`,
+      `/w/${ws}/newsletters/sends/${sendId}/cancel`,
+      `/w/${ws}/newsletters/settings`,
+    ];
+    for (const path of posts) expect((await stranger.post(path, { subject: "x", to: "a@example.com" })).status, path).toBe(404);
+    expect((await api(w.token, "GET", `/workspaces/${ws}/sends/${sendId}`)).status).toBe(200);
     expect((await stranger.get(`/w/${theirs}/newsletters/${w.newsletterId}`)).status).toBe(404);
     expect((await stranger.get(`/w/${theirs}/newsletters/sends/${sendId}`)).status).toBe(404);
   });

@@ -6,7 +6,7 @@
  */
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { drain } from "./email.support";
+import { configureEmail, drain } from "./email.support";
 import { addMember, api, Browser, createToken, createWorkspace, signUp } from "./support/client";
 
 let owner: Browser;
@@ -180,6 +180,38 @@ describe("exports and erasure", () => {
   });
 });
 
+describe("erasure, everywhere", () => {
+  it("leaves the address in no table and no stored file, only as the suppression hash", async () => {
+    const address = "wipe.me@example.com";
+    const { body } = await add("Wipe.Me@Example.com", { firstName: "Wipe" });
+    // Their address also sits in an import's refused rows, and in a send's delivery row.
+    const report = await importCsv("email,first_name\nwipe.me@example.com,Wipe\nWIPE.ME@example.com,Twice\n");
+    expect(report.rejections).toEqual([{ row: 3, email: "WIPE.ME@example.com", reason: "duplicate of row 2" }]);
+    await configureEmail(token, workspaceId);
+    const list = ((await (await api(token, "POST", `/workspaces/${workspaceId}/lists`, { name: "Wipe list" })).json()) as { id: string }).id;
+    expect((await api(token, "PATCH", `/workspaces/${workspaceId}/subscribers/${body.id}`, { listIds: [list] })).status).toBe(200);
+    const newsletter = ((await (await api(token, "POST", `/workspaces/${workspaceId}/newsletters`, { subject: "Hello {{first_name|there}}" })).json()) as { id: string }).id;
+    const send = ((await (await api(token, "POST", `/workspaces/${workspaceId}/newsletters/${newsletter}/sends`, { listId: list })).json()) as { id: string }).id;
+    await drain({ type: "email.send", sendId: send }, async () => (await env.DB.prepare("SELECT status FROM email_sends WHERE id = ?").bind(send).first<{ status: string }>())!.status === "sent");
+    expect(await env.DB.prepare("SELECT email FROM email_deliveries WHERE send_id = ?").bind(send).first()).toEqual({ email: "Wipe.Me@Example.com" });
+
+    expect((await api(token, "DELETE", `/workspaces/${workspaceId}/subscribers/${body.id}`)).status).toBe(204);
+
+    const { results: tables } = await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name NOT LIKE '%_fts%' AND name NOT LIKE 'd1_%'").all<{ name: string }>();
+    expect(tables.length).toBeGreaterThan(20);
+    for (const { name } of tables) {
+      const { results } = await env.DB.prepare(`SELECT * FROM "${name}"`).all();
+      expect(JSON.stringify(results).toLowerCase().includes(address), `table ${name}`).toBe(false);
+    }
+    const { suppressionHash } = await import("../lib/email/address");
+    expect(await env.DB.prepare("SELECT reason FROM suppressions WHERE workspace_id = ? AND email_hash = ?").bind(workspaceId, await suppressionHash(workspaceId, address)).first()).toEqual({ reason: "erased" });
+    // The uploaded CSV files were deleted once read.
+    expect((await env.MEDIA.list({ prefix: `imports/${workspaceId}/` })).objects).toEqual([]);
+    // And the hash keeps them from coming back by mistake.
+    expect((await importCsv("email\nwipe.me@example.com\n")).rejections[0]!.reason).toContain("suppression list");
+  });
+});
+
 describe("roles and tenancy", () => {
   it("keeps subscribers from viewers and erasure from editors", async () => {
     const viewer = await signUp("Vic");
@@ -234,9 +266,22 @@ describe("roles and tenancy", () => {
       `/w/${workspaceId}/subscribers/imports/${imp!.id}`,
       `/w/${workspaceId}/subscribers.csv`,
       `/w/${workspaceId}/subscribers/${body.id}/data.json`,
+      `/w/${workspaceId}/subscribers/imports/${imp!.id}/progress`,
+      `/w/${workspaceId}/subscribers/imports/${imp!.id}/rejections.csv`,
     ];
     for (const path of uiRoutes) expect((await stranger.get(path)).status, path).toBe(404);
-    for (const path of [`/w/${workspaceId}/subscribers/${body.id}/erase`, `/w/${workspaceId}/subscribers/${body.id}/unsubscribe`, `/w/${workspaceId}/subscribers/lists`]) {
+    const uiPosts = [
+      `/w/${workspaceId}/subscribers/${body.id}/erase`,
+      `/w/${workspaceId}/subscribers/${body.id}/unsubscribe`,
+      `/w/${workspaceId}/subscribers/${body.id}`,
+      `/w/${workspaceId}/subscribers`,
+      `/w/${workspaceId}/subscribers/lists`,
+      `/w/${workspaceId}/subscribers/segments`,
+      `/w/${workspaceId}/subscribers/segments/count`,
+      `/w/${workspaceId}/subscribers/segments/${segment.segments[0]!.id}/delete`,
+      `/w/${workspaceId}/subscribers/import`,
+    ];
+    for (const path of uiPosts) {
       expect((await stranger.post(path, { name: "x" })).status, path).toBe(404);
     }
     expect((await stranger.get(`/w/${theirs}/subscribers/${body.id}`)).status).toBe(404);

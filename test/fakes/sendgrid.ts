@@ -195,6 +195,10 @@ export async function serveSendgrid(options: { port?: number; latencyMs?: number
     res.writeHead(response.status, Object.fromEntries(response.headers));
     res.end(Buffer.from(await response.arrayBuffer()));
   });
+  // Node closes an idle kept-alive connection after 5 s; a client that reuses it just then loses its
+  // request ("Network connection lost"), which a busy machine turns into a fault SendGrid's own
+  // front end (idle connections kept for minutes) does not have. The fake keeps them a minute.
+  server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const address = server.address() as { port: number };
   return { url: `http://127.0.0.1:${address.port}`, messages: (key: string) => account(key).messages, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };

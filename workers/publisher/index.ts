@@ -7,6 +7,7 @@ import { AccountScheduler } from "../../durable-objects/account-scheduler";
 import { RateLimiter } from "../../durable-objects/rate-limiter";
 import { publishMessage, settleUnhandled } from "../../lib/queues/messages";
 import { consumeEmail } from "./email/consumer";
+import { sweepSends } from "./email/sweep";
 import { armPublication, sweep } from "./schedule";
 import { refreshTokens } from "./tokens/refresh";
 
@@ -35,7 +36,8 @@ export default {
     settleUnhandled(batch.queue === "email" ? await consumeEmail(batch, env) : batch.queue === "publish" ? await consumePublish(batch, env) : batch);
   },
   async scheduled(controller, env) {
-    // Publications due soon (schedule.ts); OAuth sign-ins renewed before they die (tokens/refresh.ts).
-    await Promise.all([sweep(env), refreshTokens(env, controller.scheduledTime)]);
+    // Publications, and newsletter sends that are due or lost their queue message (email/sweep.ts);
+    // OAuth sign-ins renewed before they die (tokens/refresh.ts).
+    await Promise.all([sweep(env), sweepSends(env), refreshTokens(env, controller.scheduledTime)]);
   },
 } satisfies ExportedHandler<Env>;

@@ -175,8 +175,14 @@ export const emailSends = sqliteTable(
     createdAt: createdAt(),
     startedAt: integer("started_at", { mode: "timestamp_ms" }),
     finishedAt: integer("finished_at", { mode: "timestamp_ms" }),
+    /** The last sign of life of a running send (a run starting, a batch completed): see sweep.ts. */
+    heartbeatAt: integer("heartbeat_at", { mode: "timestamp_ms" }),
   },
-  (t) => [index("email_sends_workspace_idx").on(t.workspaceId, t.createdAt), index("email_sends_newsletter_idx").on(t.newsletterId)],
+  (t) => [
+    index("email_sends_workspace_idx").on(t.workspaceId, t.createdAt),
+    index("email_sends_newsletter_idx").on(t.newsletterId),
+    index("email_sends_due_idx").on(t.status, t.scheduledAt),
+  ],
 );
 
 export const DELIVERY_STATUSES = ["queued", "sending", "sent", "failed", "skipped", "unconfirmed"] as const;
@@ -214,7 +220,10 @@ export const emailDeliveries = sqliteTable(
   ],
 );
 
-/** Provider events (SendGrid Event Webhook), deduplicated by the provider's event id. */
+/**
+ * Provider events (SendGrid Event Webhook), deduplicated by the provider's event id within each
+ * workspace (workspaces sharing a provider account all receive its events, with the same ids).
+ */
 export const emailEvents = sqliteTable(
   "email_events",
   {
@@ -227,7 +236,7 @@ export const emailEvents = sqliteTable(
     occurredAt: integer("occurred_at", { mode: "timestamp_ms" }).notNull(),
     createdAt: createdAt(),
   },
-  (t) => [primaryKey({ columns: [t.provider, t.eventId] }), index("email_events_workspace_idx").on(t.workspaceId, t.occurredAt)],
+  (t) => [primaryKey({ columns: [t.provider, t.workspaceId, t.eventId] }), index("email_events_workspace_idx").on(t.workspaceId, t.occurredAt)],
 );
 
 export const EMAIL_PROVIDERS = ["sendgrid", "resend", "postmark"] as const;

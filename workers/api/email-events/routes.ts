@@ -1,7 +1,8 @@
 /**
  * The SendGrid Event Webhook, POST /api/webhooks/email/sendgrid/:workspaceId (JSON errors, like the API). The request must carry a
  * valid signature by the workspace's configured verification key over its timestamp and raw body;
- * events are deduplicated by sg_event_id (SendGrid retries deliveries), and each new one is
+ * events are deduplicated by sg_event_id within the workspace (SendGrid retries deliveries; several
+ * workspaces may share one SendGrid account and each get its events), and each new one is
  * recorded. Bounces move the subscriber to bounced, spam reports to complained, unsubscribes to
  * unsubscribed, each onto the suppression list; opens and clicks mark the delivery.
  */
@@ -58,7 +59,7 @@ emailEventRoutes.post("/api/webhooks/email/sendgrid/:workspaceId", async (c) => 
 async function recordEvents(db: Db, workspaceId: string, list: Event[]): Promise<number> {
   if (list.length === 0) return 0;
   const known = new Set(
-    (await db.all<{ id: string }>(sql`SELECT event_id AS id FROM email_events WHERE provider = 'sendgrid' AND event_id IN (SELECT value FROM json_each(${JSON.stringify(list.map((e) => e.sg_event_id))}))`)).map((r) => r.id),
+    (await db.all<{ id: string }>(sql`SELECT event_id AS id FROM email_events WHERE provider = 'sendgrid' AND workspace_id = ${workspaceId} AND event_id IN (SELECT value FROM json_each(${JSON.stringify(list.map((e) => e.sg_event_id))}))`)).map((r) => r.id),
   );
   let fresh = 0;
   for (const e of list) {

@@ -8,7 +8,7 @@ import { Hono, type Context } from "hono";
 import { content, EMAIL_PROVIDERS, type EmailSend } from "../../../lib/db/schema";
 import { can } from "../../../lib/domain/roles";
 import { parseInput } from "../../../lib/http/validate";
-import { localToInstant } from "../content/time";
+import { formatLocal, localToInstant } from "../content/time";
 import { formInput, goTo } from "../lib/respond";
 import { listLists } from "../subscribers/service";
 import { listSegments } from "../subscribers/segments";
@@ -102,12 +102,15 @@ newsletterPages.get("/newsletters", async (c) => {
         </ul>
       )}
       <h2>Sends</h2>
-      <SendTable sends={sends} base={b} />
+      <SendTable sends={sends} base={b} zone={c.var.access.workspace.timezone} />
     </>,
   );
 });
 
-function SendTable(props: { sends: EmailSend[]; base: string }) {
+/** A send's time on the workspace's wall clock, as posts are scheduled and shown. */
+const localMinute = (at: Date, zone: string) => `${formatLocal(at.getTime(), zone).replace("T", " ")} ${zone}`;
+
+function SendTable(props: { sends: EmailSend[]; base: string; zone: string }) {
   if (props.sends.length === 0) return <p class="hint">Nothing sent yet.</p>;
   return (
     <table>
@@ -116,7 +119,7 @@ function SendTable(props: { sends: EmailSend[]; base: string }) {
           <th>Subject</th>
           <th>Status</th>
           <th>Sent</th>
-          <th>When (UTC)</th>
+          <th>When</th>
         </tr>
       </thead>
       <tbody>
@@ -129,7 +132,7 @@ function SendTable(props: { sends: EmailSend[]; base: string }) {
             <td>
               {s.sent} / {s.total}
             </td>
-            <td>{utcMinute(s.scheduledAt)}</td>
+            <td>{localMinute(s.scheduledAt, props.zone)}</td>
           </tr>
         ))}
       </tbody>
@@ -193,7 +196,7 @@ newsletterPages.post("/newsletters/settings", async (c) => {
   return goTo(c, `${base(c)}/newsletters/settings`);
 });
 
-function Progress(props: { base: string; send: EmailSend; counts: Record<string, number>; csrf: string; canSend: boolean }) {
+function Progress(props: { base: string; send: EmailSend; counts: Record<string, number>; csrf: string; canSend: boolean; zone: string }) {
   const { send, counts } = props;
   const live = ["scheduled", "preparing", "sending"].includes(send.status);
   const done = counts.sent! + counts.failed! + counts.skipped! + counts.unconfirmed!;
@@ -207,7 +210,7 @@ function Progress(props: { base: string; send: EmailSend; counts: Record<string,
   return (
     <div id="send-progress" hx-get={live ? `${props.base}/newsletters/sends/${send.id}/progress` : undefined} hx-trigger={live ? "every 2s" : undefined} hx-swap="outerHTML">
       <p>
-        <span class="badge">{send.status}</span> {send.status === "scheduled" ? `for ${utcMinute(send.scheduledAt)} UTC` : ""}
+        <span class="badge">{send.status}</span> {send.status === "scheduled" ? `for ${localMinute(send.scheduledAt, props.zone)}` : ""}
       </p>
       <progress max="100" value={String(percent)} aria-label="Send progress">
         {percent}%
@@ -236,14 +239,14 @@ newsletterPages.get("/newsletters/sends/:sendId", async (c) => {
       <p>
         <a href={`${b}/newsletters/${send.newsletterId}`}>← the newsletter</a>
       </p>
-      <Progress base={b} send={send} counts={counts} csrf={c.var.csrfToken} canSend={can(c.var.access.role, "newsletters.send")} />
+      <Progress base={b} send={send} counts={counts} csrf={c.var.csrfToken} canSend={can(c.var.access.role, "newsletters.send")} zone={c.var.access.workspace.timezone} />
     </>,
   );
 });
 
 newsletterPages.get("/newsletters/sends/:sendId/progress", async (c) => {
   const { send, counts } = await getSend(c.var.db, c.var.access, c.req.param("sendId"));
-  return c.html(<Progress base={base(c)} send={send} counts={counts} csrf={c.var.csrfToken} canSend={can(c.var.access.role, "newsletters.send")} />);
+  return c.html(<Progress base={base(c)} send={send} counts={counts} csrf={c.var.csrfToken} canSend={can(c.var.access.role, "newsletters.send")} zone={c.var.access.workspace.timezone} />);
 });
 
 for (const action of ["pause", "resume", "cancel"] as const) {
@@ -317,7 +320,7 @@ newsletterPages.get("/newsletters/:newsletterId", async (c) => {
         </form>
       )}
       <h2>Sends of this newsletter</h2>
-      <SendTable sends={sends} base={b} />
+      <SendTable sends={sends} base={b} zone={c.var.access.workspace.timezone} />
     </>,
   );
 });

@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { Db } from "../../../lib/db/client";
 import { consentRecords, emailLists, subscriberLists, subscribers, suppressions, type EmailList, type Subscriber } from "../../../lib/db/schema";
 import { normalizeEmail, suppressionHash } from "../../../lib/email/address";
+import { sendConfirmation } from "../../../lib/email/confirmations";
 import { confirmToken, publicPaths } from "../../../lib/email/links";
 import { buildBatch } from "../../../lib/email/outgoing";
 import { outboxOf } from "../../../lib/email/settings";
@@ -93,7 +94,7 @@ export async function signUp(db: Db, env: Env, secret: string, baseUrl: string, 
     batchKey: newId("bat"),
   });
   try {
-    await outbox.provider.send(batch);
+    await sendConfirmation(env, outbox.provider, batch);
   } catch (error) {
     // Not sent: let the person try again now rather than in 24 hours.
     await db.update(subscribers).set({ confirmationSentAt: null }).where(eq(subscribers.id, subscriber.id));

@@ -12,6 +12,8 @@ import {
   consentRecords,
   emailDeliveries,
   emailLists,
+  importRejections,
+  subscriberImports,
   subscriberLists,
   subscribers,
   suppressions,
@@ -251,10 +253,15 @@ export async function unsubscribeByAdmin(db: Db, access: WorkspaceAccess, id: st
  * their counts but lose the address; only a salted hash stays, on the suppression list, so the
  * address is not re-imported by mistake.
  */
-export function erasureStatements(db: Db, s: Pick<Subscriber, "id" | "workspaceId" | "emailHash">) {
+export function erasureStatements(db: Db, s: Pick<Subscriber, "id" | "workspaceId" | "emailHash" | "emailNormalized">) {
   return [
     db.insert(suppressions).values({ workspaceId: s.workspaceId, emailHash: s.emailHash, reason: "erased" }).onConflictDoUpdate({ target: [suppressions.workspaceId, suppressions.emailHash], set: { reason: "erased" } }),
     db.update(emailDeliveries).set({ email: "erased", firstName: null, lastName: null }).where(and(eq(emailDeliveries.subscriberId, s.id), eq(emailDeliveries.workspaceId, s.workspaceId))),
+    // Rows of this workspace's imports that were refused (a duplicate, say) still name the address.
+    db
+      .update(importRejections)
+      .set({ email: "erased" })
+      .where(and(sql`lower(trim(${importRejections.email})) = ${s.emailNormalized}`, inArray(importRejections.importId, db.select({ id: subscriberImports.id }).from(subscriberImports).where(eq(subscriberImports.workspaceId, s.workspaceId))))),
     db.delete(subscribers).where(and(eq(subscribers.id, s.id), eq(subscribers.workspaceId, s.workspaceId))),
   ] as const;
 }

@@ -17,6 +17,7 @@ import { CsrfField, Flash } from "../views/layout";
 import { EmptyState, Field } from "../views/pages";
 import { renderPage } from "../views/render";
 import { exportCsv, subscriberData } from "./export";
+import { embedSnippet } from "./snippet";
 import { getImport, importInput, importProgress, listImports, rejectionsCsv, rejectionsOf, startImport } from "./imports";
 import { countAudience, createSegment, deleteSegment, listSegments, segmentInput } from "./segments";
 import { addSubscriber, createList, eraseSubscriber, getSubscriber, listInput, listLists, listSubscribers, subscriberInput, subscriberUpdate, unsubscribeByAdmin, updateSubscriber } from "./service";
@@ -196,13 +197,7 @@ subscriberPages.get("/subscribers/lists", async (c) => {
             <label>
               Embeddable form (paste into any web page)
               <textarea readonly rows={6} style="width:100%;font-family:monospace">
-                {`<form method="post" action="${origin}${publicPaths.subscribe(list.id)}">
-  <label>Email <input type="email" name="email" required></label>
-  <label>First name <input name="first_name"></label>
-  <input name="website" tabindex="-1" autocomplete="off" style="position:absolute;left:-10000px" aria-hidden="true">
-  <label><input type="checkbox" name="consent" required> ${list.consentText}</label>
-  <button type="submit">Subscribe</button>
-</form>`}
+                {embedSnippet(origin, list)}
               </textarea>
             </label>
           </section>

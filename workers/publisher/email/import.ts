@@ -40,7 +40,7 @@ export async function processImportChunk(db: Db, bucket: R2Bucket, importId: str
   const imp = await db.select().from(subscriberImports).where(eq(subscriberImports.id, importId)).get();
   if (!imp || imp.status === "done" || imp.status === "failed") return false;
   const object = await bucket.get(imp.r2Key, { range: { offset: imp.offset, length: WINDOW_BYTES } });
-  if (!object) return fail(db, imp, "The uploaded file is gone from storage.");
+  if (!object) return fail(db, bucket, imp, "The uploaded file is gone from storage.");
   const bytes = new Uint8Array(await object.arrayBuffer());
   const final = imp.offset + bytes.byteLength >= imp.fileBytes;
   let text = new TextDecoder().decode(bytes);
@@ -50,7 +50,7 @@ export async function processImportChunk(db: Db, bucket: R2Bucket, importId: str
     skipped = 3;
   }
   const parsed = parseRows(text, CHUNK_ROWS + (imp.columns ? 0 : 1), final);
-  if (parsed.rows.length === 0 && !final) return fail(db, imp, `Row ${imp.nextRow} is longer than ${WINDOW_BYTES / 1024 / 1024} MB.`);
+  if (parsed.rows.length === 0 && !final) return fail(db, bucket, imp, `Row ${imp.nextRow} is longer than ${WINDOW_BYTES / 1024 / 1024} MB.`);
   const consumedBytes = skipped + new TextEncoder().encode(text.slice(0, parsed.consumed)).byteLength;
 
   let header = imp.columns;
@@ -61,7 +61,7 @@ export async function processImportChunk(db: Db, bucket: R2Bucket, importId: str
     firstRow = 2;
   }
   const columns = columnsOf(header);
-  if (!columns) return fail(db, imp, `The first line must name the columns, one of them "email" (found: ${header.join(", ") || "nothing"}).`);
+  if (!columns) return fail(db, bucket, imp, `The first line must name the columns, one of them "email" (found: ${header.join(", ") || "nothing"}).`);
 
   const valid: Valid[] = [];
   const rejected: Rejection[] = [];
@@ -141,6 +141,8 @@ export async function processImportChunk(db: Db, bucket: R2Bucket, importId: str
     sql`INSERT INTO consent_records (id, workspace_id, subscriber_id, kind, ip, user_agent, form, text_shown, created_at)
       SELECT json_extract(value, '$.c'), ${imp.workspaceId}, json_extract(value, '$.id'), 'import', NULL, NULL, ${`import ${imp.id} (${imp.fileName})`}, ${imp.consentText}, ${now}
       FROM json_each(${addedJson}) WHERE EXISTS (SELECT 1 FROM subscribers WHERE id = json_extract(value, '$.id') AND last_import_id = ${imp.id})`,
+    // `+` as in send.ts's complete(): walk the JSON list once, each subscriber by primary key, rather
+    // than every subscriber of the workspace against the whole list.
     sql`UPDATE subscribers SET
         first_name = coalesce(j.f, subscribers.first_name),
         last_name = coalesce(j.l, subscribers.last_name),
@@ -148,7 +150,7 @@ export async function processImportChunk(db: Db, bucket: R2Bucket, importId: str
         attributes = json_patch(subscribers.attributes, j.a),
         last_import_id = ${imp.id}
       FROM (SELECT json_extract(value, '$.id') AS id, json_extract(value, '$.f') AS f, json_extract(value, '$.l') AS l, json_extract(value, '$.t') AS t, json_extract(value, '$.a') AS a FROM json_each(${updatedJson})) AS j
-      WHERE subscribers.id = j.id AND subscribers.workspace_id = ${imp.workspaceId}`,
+      WHERE subscribers.id = j.id AND +subscribers.workspace_id = ${imp.workspaceId}`,
     ...(imp.listId
       ? [
           sql`INSERT INTO subscriber_lists (list_id, subscriber_id, workspace_id, created_at)
@@ -173,10 +175,14 @@ export async function processImportChunk(db: Db, bucket: R2Bucket, importId: str
       })
       .where(sql`${subscriberImports.id} = ${imp.id} AND ${subscriberImports.offset} = ${imp.offset}`),
   ]);
+  // Read to the end: the file (every address in it) is not kept once its rows are in, so erasing a
+  // person later leaves no copy behind in storage.
+  if (done) await bucket.delete(imp.r2Key);
   return !done;
 }
 
-async function fail(db: Db, imp: SubscriberImport, error: string): Promise<false> {
+async function fail(db: Db, bucket: R2Bucket, imp: SubscriberImport, error: string): Promise<false> {
   await db.update(subscriberImports).set({ status: "failed", error, finishedAt: new Date() }).where(eq(subscriberImports.id, imp.id));
+  await bucket.delete(imp.r2Key);
   return false;
 }
