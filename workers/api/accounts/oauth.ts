@@ -23,7 +23,7 @@ import { tokenKey } from "../../../lib/config/env";
 import { toBase64Url } from "../../../lib/crypto/encoding";
 import { seal, unseal } from "../../../lib/crypto/sealed";
 import type { Db } from "../../../lib/db/client";
-import { memberships, oauthApps, oauthFlows, socialAccounts, workspaces } from "../../../lib/db/schema";
+import { oauthApps, oauthFlows, socialAccounts } from "../../../lib/db/schema";
 import { PLATFORM_NAMES, PLATFORMS, type Platform } from "../../../lib/domain/platforms";
 import { can } from "../../../lib/domain/roles";
 import { AppError, forbidden, notFound } from "../../../lib/http/errors";
@@ -35,6 +35,7 @@ import { accessExpiry, operatorClient, tokenClient, type ConnectableAccount, typ
 import { OAUTH_SPECS } from "../../publisher/connectors/oauth-specs";
 import { PlatformError } from "../../publisher/connectors/types";
 import { credentialsSeal } from "../../publisher/publish";
+import { memberAccess } from "../middleware/auth";
 import type { SignedIn, WorkspaceAccess } from "../types";
 
 /** How long a started connection may take, and how long a choice of accounts waits. */
@@ -181,16 +182,7 @@ const callbackQuery = z.object({
 });
 
 /** The caller's role in a workspace, as the workspace middleware would find it; 404 for non-members. */
-async function accessTo(db: Db, auth: SignedIn, workspaceId: string, ip: string | null): Promise<WorkspaceAccess> {
-  const row = await db
-    .select({ workspace: workspaces, role: memberships.role })
-    .from(memberships)
-    .innerJoin(workspaces, eq(workspaces.id, memberships.workspaceId))
-    .where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.userId, auth.user.id)))
-    .get();
-  if (!row) throw notFound("Workspace not found");
-  return { workspace: row.workspace, role: row.role, actor: { userId: auth.user.id, ip } };
-}
+const accessTo = (db: Db, auth: SignedIn, workspaceId: string, ip: string | null): Promise<WorkspaceAccess> => memberAccess(db, auth.user.id, workspaceId, ip);
 
 export type CallbackOutcome = { workspaceId: string; connected: string[]; pickId: string | null };
 

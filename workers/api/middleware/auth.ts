@@ -1,10 +1,11 @@
 import { and, eq } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
+import type { Db } from "../../../lib/db/client";
 import { memberships, workspaces } from "../../../lib/db/schema";
 import { can, type Permission } from "../../../lib/domain/roles";
 import { AppError, forbidden, notFound } from "../../../lib/http/errors";
 import { readSession } from "../auth/session";
-import type { AppEnv } from "../types";
+import type { AppEnv, WorkspaceAccess } from "../types";
 import { clientIp } from "./context";
 
 export const loadSession = createMiddleware<AppEnv>(async (c, next) => {
@@ -33,16 +34,21 @@ export const workspaceAccess = createMiddleware<AppEnv>(async (c, next) => {
   const auth = c.var.auth;
   const workspaceId = c.req.param("workspaceId");
   if (!auth || !workspaceId) throw notFound();
-  const row = await c.var.db
+  c.set("access", await memberAccess(c.var.db, auth.user.id, workspaceId, clientIp(c)));
+  await next();
+});
+
+/** A member's role in a workspace; the same 404 for a non-member as for a workspace that does not exist. */
+export async function memberAccess(db: Db, userId: string, workspaceId: string, ip: string | null): Promise<WorkspaceAccess> {
+  const row = await db
     .select({ workspace: workspaces, role: memberships.role })
     .from(memberships)
     .innerJoin(workspaces, eq(workspaces.id, memberships.workspaceId))
-    .where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.userId, auth.user.id)))
+    .where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.userId, userId)))
     .get();
   if (!row) throw notFound("Workspace not found");
-  c.set("access", { workspace: row.workspace, role: row.role, actor: { userId: auth.user.id, ip: clientIp(c) } });
-  await next();
-});
+  return { workspace: row.workspace, role: row.role, actor: { userId, ip } };
+}
 
 export function requirePermission(permission: Permission) {
   return createMiddleware<AppEnv>(async (c, next) => {
