@@ -119,8 +119,10 @@ describe("an offline job through the UI", () => {
     expect(variants.results.map((v) => v.platform)).toEqual(["bluesky", "linkedin", "x"]);
     const item = await env.DB.prepare("SELECT body, kind, status FROM content WHERE workspace_id = ?").bind(ws).first<{ body: string; kind: string; status: string }>();
     expect(item).toMatchObject({ kind: "post", status: "draft" });
-    expect(item!.body).toContain("### Thread for X");
-    expect(item!.body).toContain("### Thread for Bluesky");
+    // Threads were asked for: X's and Bluesky's variants carry theirs, LinkedIn (no threads) none.
+    const threads = await env.DB.prepare("SELECT platform, thread FROM content_variants WHERE workspace_id = ? ORDER BY platform").bind(ws).all<{ platform: string; thread: string }>();
+    expect(threads.results.map((v) => [v.platform, (JSON.parse(v.thread) as string[]).length > 0])).toEqual([["bluesky", true], ["linkedin", false], ["x", true]]);
+    expect(item!.body).not.toContain("Thread for");
   });
 });
 

@@ -18,7 +18,7 @@ type Job = {
   contentId: string | null;
   attempts: { provider: string; step: string; ok: boolean; httpStatus: number | null; error: string | null }[];
 };
-type Content = { id: string; kind: string; title: string; body: string; tags: string[]; status: string; variants: { platform: string; text: string; mediaIds: string[] }[] };
+type Content = { id: string; kind: string; title: string; body: string; tags: string[]; status: string; variants: { platform: string; text: string; mediaIds: string[]; thread: string[] }[] };
 type ErrorJson = { error: { code: string; message: string; fields?: Record<string, string> } };
 
 let owner: Browser;
@@ -174,10 +174,20 @@ describe("jobs", () => {
     const job = await runJob(t, ws, await start(t, ws, { kind: "posts", topic: "Lyon", brief: "A new tram line opens.", platforms: ["x", "bluesky", "linkedin"], threads: true }));
     expect(job.status).toBe("done");
     expect(job.attempts.filter((a) => a.step.startsWith("thread:")).map((a) => a.step).sort()).toEqual(["thread:bluesky", "thread:x"]);
+    // Only the threads are written for X and Bluesky: their first post is the variant's post.
+    expect(job.attempts.some((a) => a.step === "post:x" || a.step === "post:bluesky")).toBe(false);
     const item = await contentOf(t, ws, job.contentId!);
-    expect(item.body).toMatch(/### Thread for X\n\n1\/3 /);
-    expect(item.body).toMatch(/### Thread for Bluesky/);
-    expect(item.body).not.toMatch(/Thread for LinkedIn/);
+    // The parts are the variant's own: its text is the first post, `thread` the replies after it.
+    const byPlatform = Object.fromEntries(item.variants.map((v) => [v.platform, v]));
+    for (const platform of ["x", "bluesky"] as const) {
+      const v = byPlatform[platform]!;
+      expect(v.text, platform).not.toBe("");
+      expect(v.thread.length, platform).toBeGreaterThanOrEqual(2);
+      for (const part of [v.text, ...v.thread]) expect(measure(platform, part).ok, `${platform}: ${part}`).toBe(true);
+    }
+    expect(byPlatform.linkedin!.thread).toEqual([]);
+    // Not copied into the body as text any more.
+    expect(item.body).not.toMatch(/Thread for/);
   });
 
   it("records an answer that is not the asked-for JSON as a failure with the raw text kept, never a crash", async () => {

@@ -8,6 +8,16 @@ import { parse as parseDomain } from "tldts";
 export const PLATFORMS = ["x", "bluesky", "threads", "mastodon", "linkedin", "instagram", "facebook", "youtube", "tiktok"] as const;
 export type Platform = (typeof PLATFORMS)[number];
 
+/**
+ * Platforms where a post can be followed by replies of its own author, published as one chain: X
+ * (`reply.in_reply_to_tweet_id`), Bluesky (a record's `reply` root and parent), Threads
+ * (`reply_to_id`), Mastodon (`in_reply_to_id`). Elsewhere a variant is one post.
+ */
+export const THREAD_PLATFORMS: readonly Platform[] = ["x", "bluesky", "threads", "mastodon"];
+export const hasThreads = (platform: Platform) => THREAD_PLATFORMS.includes(platform);
+/** The most parts after the first post a thread may have (X's and Threads' reply chains are not capped, this keeps one publication short). */
+export const MAX_THREAD_PARTS = 24;
+
 /** How each platform is named to people. */
 export const PLATFORM_NAMES: Record<Platform, string> = {
   x: "X",
@@ -476,10 +486,25 @@ function mediaProblems(platform: Platform, media: VariantMedia[], limits: Platfo
   return problems;
 }
 
+/**
+ * What is wrong with each later post of a thread, by its index in `thread` (the post after the
+ * first is index 0): measured exactly as the first post is. A platform without threads takes none.
+ */
+export function threadProblems(platform: Platform, thread: readonly string[], overrides?: LimitOverrides): { index: number; problems: string[] }[] {
+  if (thread.length === 0) return [];
+  if (!hasThreads(platform)) return [{ index: 0, problems: [`${PLATFORM_NAMES[platform]} has no threads: a variant there is one post`] }];
+  const found = thread.map((part, index) => ({
+    index,
+    problems: part.trim() ? measure(platform, part, overrides).problems : ["is empty"],
+  }));
+  if (thread.length > MAX_THREAD_PARTS) found.push({ index: MAX_THREAD_PARTS, problems: [`at most ${MAX_THREAD_PARTS} posts after the first`] });
+  return found.filter((f) => f.problems.length > 0);
+}
+
 /** Everything that would make the platform refuse this variant, as sentences for a person. */
 export function validateVariant(
   platform: Platform,
-  variant: { text: string; title?: string | null; media: VariantMedia[] },
+  variant: { text: string; title?: string | null; media: VariantMedia[]; thread?: readonly string[] },
   overrides?: LimitOverrides,
 ): string[] {
   const limits = limitsFor(platform, overrides);
@@ -491,7 +516,10 @@ export function validateVariant(
     else if (title.length > limits.title.maxLength) problems.push(`title is ${title.length - limits.title.maxLength} over ${name}'s limit of ${limits.title.maxLength}`);
     problems.push(...forbiddenProblem(platform, title, limits, "title"));
   }
-  return [...problems, ...mediaProblems(platform, variant.media, limits)];
+  const thread = threadProblems(platform, variant.thread ?? [], overrides).flatMap(({ index, problems: p }) =>
+    hasThreads(platform) ? p.map((problem) => `post ${index + 2} of the thread: ${problem}`) : p,
+  );
+  return [...problems, ...mediaProblems(platform, variant.media, limits), ...thread];
 }
 
 // ---- shortening ----

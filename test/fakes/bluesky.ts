@@ -9,9 +9,11 @@
  *
  * Faults, switched by POST /_fake/faults on the fake's host: `status5xx` (the next N writes fail
  * with 502 and are not applied), `rateLimited` (the next N writes get 429), `acceptThenDrop` (the
- * next N createRecord calls are applied, then the connection hangs so the client times out),
+ * next N createRecord calls are applied, then the connection hangs so the client times out; after
+ * `passBeforeDrop` calls that go through normally),
  * `slowMs` (every answer is delayed). POST /_fake/clock {advanceMs} moves the fake's clock (tokens
- * expire); POST /_fake/reset clears it; GET /_fake/state shows the records and sessions opened.
+ * expire); POST /_fake/reset clears it; GET /_fake/state shows the records (a reply's `value.reply`
+ * holds its root and parent, which must exist) and sessions opened.
  */
 import { SignJWT, decodeJwt } from "jose";
 
@@ -24,7 +26,8 @@ type StoredRecord = { uri: string; cid: string; value: Record<string, unknown>; 
  * the account's hourly budget.
  */
 type FaultRates = { status5xx?: number; rateLimited?: number; acceptThenDrop?: number };
-type Faults = { status5xx: number; rateLimited: number; acceptThenDrop: number; slowMs: number; rates: FaultRates };
+/** `passBeforeDrop`: how many createRecord calls go through normally before `acceptThenDrop` hits (a thread's later post). */
+type Faults = { status5xx: number; rateLimited: number; acceptThenDrop: number; passBeforeDrop: number; slowMs: number; rates: FaultRates };
 
 const KEY = new TextEncoder().encode("fake-pds-signing-key-not-a-secret");
 const TID = /^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$/;
@@ -34,7 +37,7 @@ export class FakeBluesky {
   records = new Map<string, StoredRecord>();
   blobs = new Map<string, { mimeType: string; size: number }>();
   sessionsCreated = 0;
-  faults: Faults = { status5xx: 0, rateLimited: 0, acceptThenDrop: 0, slowMs: 0, rates: {} };
+  faults: Faults = { status5xx: 0, rateLimited: 0, acceptThenDrop: 0, passBeforeDrop: 0, slowMs: 0, rates: {} };
   /** Overrides the clock, so tests can expire tokens without waiting. */
   now = () => Date.now();
   /** Write points spent per account (DID) in its current hour: Bluesky's limits are per account. */
@@ -44,7 +47,7 @@ export class FakeBluesky {
     this.records.clear();
     this.blobs.clear();
     this.sessionsCreated = 0;
-    this.faults = { status5xx: 0, rateLimited: 0, acceptThenDrop: 0, slowMs: 0, rates: {} };
+    this.faults = { status5xx: 0, rateLimited: 0, acceptThenDrop: 0, passBeforeDrop: 0, slowMs: 0, rates: {} };
     this.writes.clear();
     this.now = () => Date.now();
   }
@@ -176,6 +179,24 @@ export class FakeBluesky {
     return Response.json({ blob: { $type: "blob", ref: { $link: link }, mimeType, size: bytes.byteLength } });
   }
 
+  /**
+   * A reply names the thread's first post (`root`) and the post it answers (`parent`), each as a
+   * strongRef (uri and cid): both must be records this PDS holds, with that cid, and the root must be
+   * the parent's own root (or the parent, when the parent starts the thread).
+   */
+  private replyProblem(reply: unknown): string | null {
+    if (reply === undefined) return null;
+    const refs = reply as { root?: { uri?: string; cid?: string }; parent?: { uri?: string; cid?: string } };
+    const held = (ref: { uri?: string; cid?: string } | undefined) => [...this.records.values()].find((r) => r.uri === ref?.uri && r.cid === ref?.cid);
+    const root = held(refs.root);
+    const parent = held(refs.parent);
+    if (!root) return "Record/reply/root must be the strongRef (uri, cid) of an existing post";
+    if (!parent) return "Record/reply/parent must be the strongRef (uri, cid) of an existing post";
+    const parentRoot = (parent.value.reply as { root?: { uri?: string } } | undefined)?.root?.uri ?? parent.uri;
+    if (parentRoot !== root.uri) return "Record/reply/root must be the root of the parent's thread";
+    return null;
+  }
+
   private async createRecord(request: Request) {
     const claims = this.bearer(request, "com.atproto.access");
     if (claims instanceof Response) return claims;
@@ -198,12 +219,16 @@ export class FakeBluesky {
     if (!TID.test(rkey)) return xrpcError(400, "InvalidRequest", "Invalid record key: must be a TID");
     const key = `${body.repo}/${body.collection}/${rkey}`;
     if (this.records.has(key)) return xrpcError(400, "InvalidRequest", "Record already exists at this key");
+    const replyProblem = this.replyProblem(record.reply);
+    if (replyProblem) return xrpcError(400, "InvalidRequest", `Invalid app.bsky.feed.post record: ${replyProblem}`);
     for (const image of ((record.embed as { images?: { image: { ref: { $link: string } } }[] } | undefined)?.images ?? [])) {
       if (!this.blobs.has(image.image.ref.$link)) return xrpcError(400, "InvalidRequest", "Could not find blob");
     }
     const stored = { uri: `at://${body.repo}/${body.collection}/${rkey}`, cid: `bafyrei${rkey}`, value: record, collection: body.collection, rkey, repo: body.repo, receivedAt: Date.now(), engagement: { likeCount: 0, repostCount: 0, replyCount: 0, quoteCount: 0 } };
     this.records.set(key, stored);
-    if (this.faults.acceptThenDrop > 0 || this.roll("acceptThenDrop")) {
+    const passes = this.faults.acceptThenDrop > 0 && this.faults.passBeforeDrop > 0;
+    if (passes) this.faults.passBeforeDrop--;
+    else if (this.faults.acceptThenDrop > 0 || this.roll("acceptThenDrop")) {
       if (this.faults.acceptThenDrop > 0) this.faults.acceptThenDrop--;
       // The post exists; the answer never arrives (the client's deadline ends the wait).
       return new Promise<Response>(() => undefined);

@@ -5,20 +5,22 @@
  * body, PKCE S256 verified when a challenge was sent; tokens that do not expire, no refresh tokens),
  * GET /api/v1/accounts/verify_credentials, POST /api/v2/media (202 with `url: null` while
  * processing; GET /api/v1/media/:id answers 206 until ready; descriptions up to 1,500 characters),
- * POST /api/v1/statuses (500 characters, a link counted 23; attachments must be processed; an
+ * POST /api/v1/statuses (500 characters, a link counted 23; attachments must be processed;
+ * `in_reply_to_id` must be a status it holds, 404 otherwise; an
  * `Idempotency-Key` returns the same status for an hour; 300 statuses per 3 hours with
  * `X-RateLimit-Limit`, `-Remaining`, `-Reset` as ISO 8601), GET /api/v1/accounts/:id/statuses
  * (newest first), GET /api/v1/statuses/:id; statuses carry HTML `content` as Mastodon renders it.
  * Errors are `{"error": "..."}`.
  *
- * Faults (POST /_fake/faults): `status5xx`, `rateLimited`, `acceptThenDrop`, `slowMs`;
+ * Faults (POST /_fake/faults): `status5xx`, `rateLimited`, `acceptThenDrop` (after `passBeforeDrop`
+ * statuses that go through), `slowMs`;
  * `mediaPolls` (how many polls an upload stays at 206). /_fake/engage {id, ...counts};
  * /_fake/reset; GET /_fake/state.
  */
 import { dropped, FakeOAuthServer, noFaults, type Faults } from "./oauth-server.ts";
 
 type Account = { id: string; username: string; display_name: string };
-type Status = { id: string; accountId: string; text: string; createdAt: number; mediaIds: string[]; idempotencyKey: string | null; favourites_count: number; reblogs_count: number; replies_count: number };
+type Status = { id: string; accountId: string; text: string; createdAt: number; mediaIds: string[]; idempotencyKey: string | null; inReplyTo: string | null; favourites_count: number; reblogs_count: number; replies_count: number };
 type Media = { id: string; owner: string; description: string | null; pollsLeft: number; type: string };
 
 const ORIGIN = "https://mastodon.test";
@@ -30,14 +32,15 @@ export class FakeMastodon {
   appsRegistered = 0;
   statuses: Status[] = [];
   media = new Map<string, Media>();
-  faults: Faults & { mediaPolls: number } = { ...noFaults(), mediaPolls: 1 };
+  /** `passBeforeDrop`: how many statuses go through normally before `acceptThenDrop` hits (a thread's later post). */
+  faults: Faults & { mediaPolls: number; passBeforeDrop: number } = { ...noFaults(), mediaPolls: 1, passBeforeDrop: 0 };
   private nextId = 110000000000000000n;
   private posted: number[] = [];
 
   reset() {
     this.statuses = [];
     this.media.clear();
-    this.faults = { ...noFaults(), mediaPolls: 1 };
+    this.faults = { ...noFaults(), mediaPolls: 1, passBeforeDrop: 0 };
     this.posted = [];
   }
 
@@ -155,7 +158,7 @@ export class FakeMastodon {
     const repeat = key ? this.statuses.find((s) => s.idempotencyKey === key && s.accountId === me.id && s.createdAt > Date.now() - 3600_000) : undefined;
     if (repeat) return Response.json(this.render(repeat), { headers });
     const type = request.headers.get("content-type") ?? "";
-    const body = (type.includes("json") ? await request.json().catch(() => ({})) : Object.fromEntries(new URLSearchParams(await request.text()))) as { status?: string; media_ids?: string[] };
+    const body = (type.includes("json") ? await request.json().catch(() => ({})) : Object.fromEntries(new URLSearchParams(await request.text()))) as { status?: string; media_ids?: string[]; in_reply_to_id?: string };
     const text = body.status ?? "";
     const mediaIds = body.media_ids ?? [];
     if (!text.trim() && mediaIds.length === 0) return error(422, "Validation failed: Text can't be blank");
@@ -166,10 +169,16 @@ export class FakeMastodon {
       if (!item || item.owner !== me.id) return error(422, "Validation failed: Media attachments are invalid");
       if (item.pollsLeft > 0) return error(422, "Cannot attach files that have not finished processing. Try again in a moment!");
     }
+    // A reply answers a status the instance knows (Statuses controller: Status.find, 404 otherwise).
+    const inReplyTo = body.in_reply_to_id || null;
+    const parent = inReplyTo ? this.statuses.find((s) => s.id === inReplyTo) : undefined;
+    if (inReplyTo && !parent) return error(404, "Record not found");
     this.posted.push(Date.now());
-    const status: Status = { id: String(this.nextId++), accountId: me.id, text, createdAt: Date.now(), mediaIds, idempotencyKey: key, favourites_count: 0, reblogs_count: 0, replies_count: 0 };
+    const status: Status = { id: String(this.nextId++), accountId: me.id, text, createdAt: Date.now(), mediaIds, idempotencyKey: key, inReplyTo, favourites_count: 0, reblogs_count: 0, replies_count: 0 };
     this.statuses.push(status);
-    if (this.faults.acceptThenDrop > 0) {
+    if (parent) parent.replies_count++;
+    if (this.faults.acceptThenDrop > 0 && this.faults.passBeforeDrop > 0) this.faults.passBeforeDrop--;
+    else if (this.faults.acceptThenDrop > 0) {
       this.faults.acceptThenDrop--;
       return dropped();
     }
@@ -186,6 +195,8 @@ export class FakeMastodon {
       uri: `${ORIGIN}/users/${account.username}/statuses/${s.id}`,
       url: `${ORIGIN}/@${account.username}/${s.id}`,
       content: toHtml(s.text),
+      in_reply_to_id: s.inReplyTo,
+      in_reply_to_account_id: s.inReplyTo ? this.statuses.find((p) => p.id === s.inReplyTo)?.accountId ?? null : null,
       favourites_count: s.favourites_count,
       reblogs_count: s.reblogs_count,
       replies_count: s.replies_count,

@@ -12,13 +12,16 @@
  *   for a few status reads and then FINISHED (or ERROR), published by /media_publish, /threads_publish
  *   inside the publishing quota (100 and 250 per moving 24 hours, shown by /content_publishing_limit
  *   and /threads_publishing_limit), listed by /{user}/media, /{user}/threads, with insights.
+ * - Threads replies: a container with `reply_to_id` (an existing Threads post) publishes a reply; the
+ *   profile's replies are listed by /{user}/replies with `replied_to` and `root_post`, not by /threads.
+ *   GET /_fake/state shows them as posts with `repliedTo` and `rootPost`.
  * - Errors in Graph's envelope `{error: {message, type, code, error_subcode, fbtrace_id}}`: 190 for a
  *   bad token, 100 for bad parameters, 80001/80002 Business Use Case throttling with the
  *   X-Business-Use-Case-Usage header, 9/2207042 for a full publishing quota, 2/503 when down.
  *
  * Faults, by POST /_fake/faults on any of its hosts: `status5xx` (the next N writes fail with 503 and
  * are not applied), `rateLimited` (the next N writes are throttled), `acceptThenDrop` (the next N
- * publishing calls are applied, then the answer never comes), `slowMs`, `containerPolls` (status reads
+ * publishing calls are applied, then the answer never comes; after `passBeforeDrop` that go through), `slowMs`, `containerPolls` (status reads
  * a container stays IN_PROGRESS, 1 by default), `containerError` (the next N containers end in ERROR).
  * With `owner` (a Page, Instagram or Threads user id) the faults hit only that account's writes, and
  * /_fake/reset {owner} clears only its posts: test files that share this fake (Facebook, Instagram,
@@ -27,11 +30,13 @@
  * {id, ...counts}; /_fake/reset; GET /_fake/state.
  */
 
-type Faults = { status5xx: number; rateLimited: number; acceptThenDrop: number; slowMs: number; containerPolls: number; containerError: number };
+/** `passBeforeDrop`: how many publishes go through normally before `acceptThenDrop` hits (a thread's later post). */
+type Faults = { status5xx: number; rateLimited: number; acceptThenDrop: number; passBeforeDrop: number; slowMs: number; containerPolls: number; containerError: number };
 type TokenInfo = { subject: string; kind: "user" | "page" | "threads"; expiresAt: number | null };
 type Counts = { views: number; likes: number; comments: number; shares: number; clicks: number; reposts: number; quotes: number; reach: number; saved: number };
 type Container = { id: string; owner: string; platform: "instagram" | "threads"; params: Record<string, string>; pollsLeft: number; error: string | null; published: string | null; createdAt: number };
-type Post = { id: string; owner: string; platform: "facebook" | "instagram" | "threads"; text: string; link: string | null; media: string[]; kind: string; createdAt: number; permalink: string; counts: Counts };
+/** `repliedTo`: on Threads, the post this one answers (`reply_to_id` on its container); `rootPost` the thread's first post. */
+type Post = { id: string; owner: string; platform: "facebook" | "instagram" | "threads"; text: string; link: string | null; media: string[]; kind: string; createdAt: number; permalink: string; counts: Counts; repliedTo?: string | null; rootPost?: string | null };
 
 export const META_APP = { facebook: { id: "fake-meta-app-id", secret: "fake-meta-app-secret" }, threads: { id: "fake-threads-app-id", secret: "fake-threads-app-secret" } };
 /** The person who logs in: a Facebook user with one Page (linked to an Instagram account) and one Page without, and a Threads profile. */
@@ -45,7 +50,7 @@ export const META_PEOPLE = {
 };
 const QUOTA = { instagram: 100, threads: 250 };
 const DAY = 86_400_000;
-const noFaults = (): Faults => ({ status5xx: 0, rateLimited: 0, acceptThenDrop: 0, slowMs: 0, containerPolls: 1, containerError: 0 });
+const noFaults = (): Faults => ({ status5xx: 0, rateLimited: 0, acceptThenDrop: 0, passBeforeDrop: 0, slowMs: 0, containerPolls: 1, containerError: 0 });
 const zero = (): Counts => ({ views: 0, likes: 0, comments: 0, shares: 0, clicks: 0, reposts: 0, quotes: 0, reach: 0, saved: 0 });
 /** Graph's timestamps: `2026-11-23T10:00:00+0000`. */
 const graphTime = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "+0000");
@@ -297,7 +302,8 @@ export class FakeMeta {
 
   private maybeDrop(owner: string, response: Response): Response | Promise<Response> {
     const faults = this.faultsOf(owner);
-    if (faults.acceptThenDrop > 0) {
+    if (faults.acceptThenDrop > 0 && faults.passBeforeDrop > 0) faults.passBeforeDrop--;
+    else if (faults.acceptThenDrop > 0) {
       faults.acceptThenDrop--;
       // The post exists; the answer never arrives (the client's deadline ends the wait).
       return new Promise<Response>(() => undefined);
@@ -355,6 +361,11 @@ export class FakeMeta {
     const children = (p.children ?? "").split(",").filter(Boolean);
     const kind = platform === "threads" ? (p.media_type ?? "TEXT") : p.media_type === "CAROUSEL" ? "CAROUSEL_ALBUM" : p.media_type === "REELS" ? "VIDEO" : "IMAGE";
     const post = this.addPost(owner, platform, (platform === "threads" ? p.text : p.caption) ?? "", p.link_attachment ?? null, children.length ? children : [p.image_url ?? p.video_url ?? ""].filter(Boolean), kind);
+    if (platform === "threads" && p.reply_to_id) {
+      const parent = this.posts.get(p.reply_to_id)!;
+      post.repliedTo = parent.id;
+      post.rootPost = parent.rootPost ?? parent.id;
+    }
     container.published = post.id;
     return this.maybeDrop(owner, Response.json({ id: post.id }));
   }
@@ -395,13 +406,27 @@ export class FakeMeta {
         if (type === "VIDEO" && !params.video_url?.startsWith("https://")) return graphError(400, 100, "Param video_url is required for VIDEO");
         if (type === "TEXT" && !params.text) return graphError(400, 100, "Param text is required for TEXT");
         if (type === "CAROUSEL" && (params.children ?? "").split(",").filter(Boolean).length < 2) return graphError(400, 100, "A carousel needs at least 2 children");
+        // A reply names the post it answers, which must be a Threads post that exists.
+        if (params.reply_to_id !== undefined && this.posts.get(params.reply_to_id)?.platform !== "threads") {
+          return graphError(400, 100, `Param reply_to_id: Object with ID '${params.reply_to_id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`);
+        }
         return this.createContainer(threads.id, "threads", params);
       }
       if (method === "POST" && edge === "threads_publish") return this.publishContainer(threads.id, "threads", params.creation_id);
       if (method === "GET" && edge === "threads_publishing_limit") {
         return Response.json({ data: [{ quota_usage: this.quotaUsed(threads.id, "threads"), config: { quota_total: QUOTA.threads, quota_duration: 86_400 } }] });
       }
-      if (method === "GET" && edge === "threads") return this.list(threads.id, "threads", params, (p) => ({ id: p.id, text: p.text || undefined, media_type: p.kind === "TEXT" ? "TEXT_POST" : p.kind, timestamp: graphTime(p.createdAt), permalink: p.permalink }));
+      // The profile's threads are its own posts; its replies (a thread's later posts too) are on /replies.
+      const shape = (p: Post) => ({
+        id: p.id,
+        text: p.text || undefined,
+        media_type: p.kind === "TEXT" ? "TEXT_POST" : p.kind,
+        timestamp: graphTime(p.createdAt),
+        permalink: p.permalink,
+        ...(p.repliedTo ? { is_reply: true, replied_to: { id: p.repliedTo }, root_post: { id: p.rootPost } } : { is_reply: false }),
+      });
+      if (method === "GET" && edge === "threads") return this.list(threads.id, "threads", params, shape, (p) => !p.repliedTo);
+      if (method === "GET" && edge === "replies") return this.list(threads.id, "threads", params, shape, (p) => Boolean(p.repliedTo));
       return graphError(400, 100, `Unsupported ${method.toLowerCase()} request.`);
     }
     const container = this.containers.get(node);
@@ -415,9 +440,9 @@ export class FakeMeta {
     return graphError(400, 100, `Unsupported get request. Object with ID '${node}' does not exist`, { error_subcode: 33 });
   }
 
-  private list(owner: string, platform: Post["platform"], params: Record<string, string>, shape: (p: Post) => Record<string, unknown>): Response {
+  private list(owner: string, platform: Post["platform"], params: Record<string, string>, shape: (p: Post) => Record<string, unknown>, include: (p: Post) => boolean = () => true): Response {
     const limit = Math.min(Number(params.limit ?? 25), 100);
-    const data = [...this.posts.values()].filter((p) => p.owner === owner && p.platform === platform).sort((a, b) => b.createdAt - a.createdAt).slice(0, limit).map(shape);
+    const data = [...this.posts.values()].filter((p) => p.owner === owner && p.platform === platform && include(p)).sort((a, b) => b.createdAt - a.createdAt).slice(0, limit).map(shape);
     return Response.json({ data, paging: {} });
   }
 

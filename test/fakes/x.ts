@@ -10,14 +10,17 @@
  * public_metrics and, for the author within 30 days, non_public_metrics. Errors are RFC 7807
  * problem details as X sends them.
  *
+ * POST /2/tweets takes `reply.in_reply_to_tweet_id`, which must be an existing tweet; the timeline
+ * honours `exclude=replies` and gives `referenced_tweets` (replied_to) when asked for.
+ *
  * Faults (POST /_fake/faults on api.x.com): `status5xx`, `rateLimited`, `acceptThenDrop` (the tweet
- * is made, the answer never comes), `slowMs`. POST /_fake/tokens {error, count} fails the next refresh calls;
+ * is made, the answer never comes; after `passBeforeDrop` tweets that go through), `slowMs`. POST /_fake/tokens {error, count} fails the next refresh calls;
  * /_fake/clock {advanceMs} (shared by every test file: prefer aging one tweet with /_fake/engage {id, ageMs, ...counts}); /_fake/reset; GET /_fake/state.
  */
 import { dropped, FakeOAuthServer, noFaults, type Faults } from "./oauth-server.ts";
 
 type User = { id: string; name: string; username: string };
-type Tweet = { id: string; text: string; authorId: string; createdAt: number; mediaIds: string[]; metrics: { retweet_count: number; reply_count: number; like_count: number; quote_count: number; impression_count: number; url_link_clicks: number } };
+type Tweet = { id: string; text: string; authorId: string; createdAt: number; mediaIds: string[]; inReplyTo: string | null; metrics: { retweet_count: number; reply_count: number; like_count: number; quote_count: number; impression_count: number; url_link_clicks: number } };
 
 export const X_CLIENT = { id: "test-x-client-id", secret: "test-x-client-secret" };
 const WINDOW_MS = 15 * 60_000;
@@ -30,6 +33,8 @@ export class FakeX {
   faults: Faults = noFaults();
   private nextId = 1900000000000000000n;
   private posted: number[] = [];
+  /** How many tweets go through normally before `acceptThenDrop` hits (a thread's later post). */
+  private passBeforeDrop = 0;
 
   constructor() {
     this.oauth.clients.set(X_CLIENT.id, { secret: X_CLIENT.secret, redirectUris: ["https://engine.test/oauth/callback/x", "http://127.0.0.1:8787/oauth/callback/x", "http://localhost:8787/oauth/callback/x"] });
@@ -41,6 +46,7 @@ export class FakeX {
     this.media.clear();
     this.faults = noFaults();
     this.posted = [];
+    this.passBeforeDrop = 0;
     this.oauth.now = () => Date.now();
   }
 
@@ -49,9 +55,12 @@ export class FakeX {
     if (this.faults.slowMs) await new Promise((resolve) => setTimeout(resolve, this.faults.slowMs));
     if (url.host === "x.com" && url.pathname === "/i/oauth2/authorize") return this.oauth.authorize(url);
     switch (url.pathname) {
-      case "/_fake/faults":
-        Object.assign(this.faults, await request.json());
+      case "/_fake/faults": {
+        const { passBeforeDrop, ...faults } = (await request.json()) as Partial<Faults> & { passBeforeDrop?: number };
+        Object.assign(this.faults, faults);
+        if (passBeforeDrop !== undefined) this.passBeforeDrop = passBeforeDrop;
         return Response.json(this.faults);
+      }
       case "/_fake/tokens":
         this.oauth.tokenFaults = (await request.json()) as FakeOAuthServer["tokenFaults"];
         return Response.json(this.oauth.tokenFaults);
@@ -100,11 +109,20 @@ export class FakeX {
     if (timeline && request.method === "GET") {
       const since = url.searchParams.get("start_time");
       const max = Math.min(100, Math.max(5, Number(url.searchParams.get("max_results") ?? 10)));
+      const excludeReplies = (url.searchParams.get("exclude") ?? "").split(",").includes("replies");
+      const fields = (url.searchParams.get("tweet.fields") ?? "").split(",");
       const data = this.tweets
-        .filter((t) => t.authorId === timeline[1] && (!since || t.createdAt >= Date.parse(since)))
+        .filter((t) => t.authorId === timeline[1] && (!since || t.createdAt >= Date.parse(since)) && !(excludeReplies && t.inReplyTo))
         .sort((a, b) => b.createdAt - a.createdAt || (BigInt(b.id) > BigInt(a.id) ? 1 : -1))
         .slice(0, max)
-        .map((t) => ({ id: t.id, text: t.text, created_at: new Date(t.createdAt).toISOString(), edit_history_tweet_ids: [t.id] }));
+        .map((t) => ({
+          id: t.id,
+          text: t.text,
+          created_at: new Date(t.createdAt).toISOString(),
+          edit_history_tweet_ids: [t.id],
+          // X gives `referenced_tweets` only when asked for, and only on tweets that reference one.
+          ...(fields.includes("referenced_tweets") && t.inReplyTo ? { referenced_tweets: [{ type: "replied_to", id: t.inReplyTo }] } : {}),
+        }));
       return Response.json(data.length ? { data, meta: { result_count: data.length, newest_id: data[0]!.id, oldest_id: data[data.length - 1]!.id } } : { meta: { result_count: 0 } });
     }
     const single = url.pathname.match(/^\/2\/tweets\/([^/]+)$/);
@@ -164,19 +182,25 @@ export class FakeX {
       if (this.faults.rateLimited > 0) this.faults.rateLimited--;
       return problem(429, "Too Many Requests", "Too Many Requests", undefined, { ...headers, "x-rate-limit-remaining": "0" });
     }
-    const body = (await request.json().catch(() => null)) as { text?: string; media?: { media_ids?: string[] } } | null;
+    const body = (await request.json().catch(() => null)) as { text?: string; media?: { media_ids?: string[] }; reply?: { in_reply_to_tweet_id?: string } } | null;
     if (!body || (typeof body.text !== "string" && !body.media?.media_ids?.length)) return problem(400, "Invalid Request", "One or more parameters to your request was invalid.", [{ message: "text or media is required" }]);
     const text = body.text ?? "";
     if (weighted(text) > 280) return problem(403, "Forbidden", "You are not permitted to perform this action.", [{ message: "Tweet text is too long" }]);
     const mediaIds = body.media?.media_ids ?? [];
     if (mediaIds.length > 4 || mediaIds.some((id) => this.media.get(id)?.owner !== user.id)) return problem(400, "Invalid Request", "One or more parameters to your request was invalid.", [{ message: "Your media IDs are invalid." }]);
+    // A reply must answer a tweet that exists (and is not deleted or hidden from the caller).
+    const inReplyTo = body.reply?.in_reply_to_tweet_id ?? null;
+    if (body.reply && (!inReplyTo || !this.tweets.some((t) => t.id === inReplyTo))) {
+      return problem(400, "Invalid Request", "One or more parameters to your request was invalid.", [{ message: "The Tweet you are replying to has been deleted or is not visible to you." }]);
+    }
     const stored = text.replace(/https?:\/\/\S+/g, () => `https://t.co/${Math.random().toString(36).slice(2, 12)}`);
     const recent = this.tweets.find((t) => t.authorId === user.id && t.text.replace(/https:\/\/t\.co\/\w+/g, "") === stored.replace(/https:\/\/t\.co\/\w+/g, "") && t.createdAt > this.oauth.now() - 86400_000);
     if (recent && text) return problem(403, "Forbidden", "You are not allowed to create a Tweet with duplicate content.");
     this.posted.push(this.oauth.now());
-    const tweet: Tweet = { id: String(this.nextId++), text: stored, authorId: user.id, createdAt: this.oauth.now(), mediaIds, metrics: { retweet_count: 0, reply_count: 0, like_count: 0, quote_count: 0, impression_count: 0, url_link_clicks: 0 } };
+    const tweet: Tweet = { id: String(this.nextId++), text: stored, authorId: user.id, createdAt: this.oauth.now(), mediaIds, inReplyTo, metrics: { retweet_count: 0, reply_count: 0, like_count: 0, quote_count: 0, impression_count: 0, url_link_clicks: 0 } };
     this.tweets.push(tweet);
-    if (this.faults.acceptThenDrop > 0) {
+    if (this.faults.acceptThenDrop > 0 && this.passBeforeDrop > 0) this.passBeforeDrop--;
+    else if (this.faults.acceptThenDrop > 0) {
       this.faults.acceptThenDrop--;
       return dropped();
     }

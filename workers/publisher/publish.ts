@@ -13,7 +13,7 @@ import { content, contentEvents, contentVariants, media, notifications, publicat
 import { config, tokenKey } from "../../lib/config/env";
 import { publicMediaUrl } from "../../lib/media/public-url";
 import { seal, unseal } from "../../lib/crypto/sealed";
-import { PLATFORM_NAMES, type Platform } from "../../lib/domain/platforms";
+import { hasThreads, PLATFORM_NAMES, type Platform } from "../../lib/domain/platforms";
 import { mailFailureNotice } from "./notices";
 import { CONNECTORS } from "./connectors";
 import { POSTING_LIMITS } from "./connectors/limits";
@@ -89,6 +89,11 @@ async function outgoingPost(env: Env, db: Db, publication: Publication): Promise
       .all(),
   ]);
   if (!variant) throw new PlatformError("rejected", "The variant to publish no longer exists");
+  // Only X, Bluesky, Threads and Mastodon publish a chain of replies; the API refuses a thread
+  // elsewhere, and this keeps one written some other way from going out as a single post.
+  if (variant.thread.length && !hasThreads(variant.platform as Platform)) {
+    throw new PlatformError("rejected", `${PLATFORM_NAMES[variant.platform as Platform] ?? variant.platform} has no threads: this variant's ${variant.thread.length} later posts cannot be published there`);
+  }
   const loaded = await Promise.all(
     files.map(async (file) => {
       const object = await env.MEDIA.get(file.r2Key);
@@ -100,6 +105,7 @@ async function outgoingPost(env: Env, db: Db, publication: Publication): Promise
   );
   return {
     text: variant.text,
+    thread: variant.thread,
     link: variant.link,
     title: variant.title,
     media: loaded,

@@ -91,6 +91,8 @@ export const contentVariants = sqliteTable(
     /** YouTube needs a title besides the description. */
     title: text("title"),
     link: text("link"),
+    /** The posts after the first, published as a chain of replies (platforms with threads only). */
+    thread: text("thread", { mode: "json" }).$type<string[]>().notNull().default([]),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("content_variants_platform_idx").on(t.contentId, t.platform)],
@@ -109,7 +111,7 @@ export const contentRevisions = sqliteTable(
     title: text("title").notNull(),
     body: text("body").notNull(),
     tags: text("tags", { mode: "json" }).$type<string[]>().notNull(),
-    variants: text("variants", { mode: "json" }).$type<{ platform: string; text: string; title: string | null; link: string | null; mediaIds: string[] }[]>().notNull(),
+    variants: text("variants", { mode: "json" }).$type<{ platform: string; text: string; title: string | null; link: string | null; mediaIds: string[]; thread?: string[] }[]>().notNull(),
     authorId: text("author_id").references(() => users.id),
     createdAt: createdAt(),
   },

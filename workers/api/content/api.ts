@@ -15,7 +15,14 @@ import { diffWords } from "../../../lib/content/diff";
 const contentParams = workspaceParams.extend({ contentId: pathParam("contentId") });
 
 const VariantSchema = z
-  .object({ platform: z.string(), text: z.string(), title: z.string().nullable(), link: z.string().nullable(), mediaIds: z.array(z.string()) })
+  .object({
+    platform: z.string(),
+    text: z.string(),
+    title: z.string().nullable(),
+    link: z.string().nullable(),
+    mediaIds: z.array(z.string()),
+    thread: z.array(z.string()).openapi({ description: "The posts after the first, published as a chain of replies (x, bluesky, threads, mastodon only)" }),
+  })
   .openapi("Variant");
 
 export const ContentSchema = z
@@ -57,7 +64,7 @@ export const toContent = (c: ContentView) => ({
   publishedAt: isoOrNull(c.publishedAt),
   createdAt: iso(c.createdAt),
   updatedAt: iso(c.updatedAt),
-  variants: c.variants.map((v) => ({ platform: v.platform, text: v.text, title: v.title, link: v.link, mediaIds: v.mediaIds })),
+  variants: c.variants.map((v) => ({ platform: v.platform, text: v.text, title: v.title, link: v.link, mediaIds: v.mediaIds, thread: v.thread })),
 });
 
 const ContentSummarySchema = z

@@ -8,7 +8,7 @@ import type { Child } from "hono/jsx";
 import { z } from "zod";
 import { campaigns } from "../../../lib/db/schema";
 import { renderMarkdown } from "../../../lib/content/markdown";
-import { limitsFor, measure, PLATFORM_NAMES, PLATFORMS, type Platform } from "../../../lib/domain/platforms";
+import { hasThreads, limitsFor, measure, PLATFORM_NAMES, PLATFORMS, type Platform } from "../../../lib/domain/platforms";
 import { can } from "../../../lib/domain/roles";
 import { EditConflict } from "../../../lib/http/errors";
 import { parseInput } from "../../../lib/http/validate";
@@ -17,7 +17,7 @@ import type { AppEnv } from "../types";
 import { CsrfField, Flash } from "../views/layout";
 import { Field } from "../views/pages";
 import { renderPage } from "../views/render";
-import { contentFromForm } from "./form";
+import { contentFromForm, THREAD_SEPARATOR, threadFromText } from "./form";
 import { contentSave } from "./inputs";
 import { STATUS_LABELS } from "./labels";
 import { getContent, saveContent, type ContentView } from "./service";
@@ -35,6 +35,23 @@ export function Counter(props: { platform: Platform; text: string }) {
     <output id={`count-${props.platform}`} class={m.ok ? "counter" : "counter over"} aria-live="polite">
       {m.used} / {m.max}
       {m.problems.length > 0 && <span class="problems"> · {m.problems.join(" · ")}</span>}
+    </output>
+  );
+}
+
+/** One count per later post of a thread, numbered as readers see them (the first post is 1). */
+export function ThreadCounter(props: { platform: Platform; thread: string[] }) {
+  return (
+    <output id={`thread-count-${props.platform}`} class="thread-counter" aria-live="polite">
+      {props.thread.map((part, i) => {
+        const m = measure(props.platform, part);
+        return (
+          <span class={m.ok ? "counter" : "counter over"}>
+            post {i + 2}: {m.used} / {m.max}
+            {m.problems.length > 0 && <span class="problems"> · {m.problems.join(" · ")}</span>}
+          </span>
+        );
+      })}
     </output>
   );
 }
@@ -82,6 +99,26 @@ function VariantFields(props: { item: ContentView; base: string; editable: boole
                   </textarea>
                   {!v && <Counter platform={platform} text="" />}
                 </p>
+                {hasThreads(platform) && (
+                  <p class="field">
+                    <label for={`f-variant-${platform}-thread`}>
+                      Thread: the posts after this one, as replies (separate posts with a line holding only {THREAD_SEPARATOR})
+                    </label>
+                    <textarea
+                      id={`f-variant-${platform}-thread`}
+                      name={`variant.${platform}.thread`}
+                      rows={5}
+                      disabled={!props.editable}
+                      hx-post={`${props.base}/content/measure/${platform}/thread`}
+                      hx-trigger="input changed delay:250ms"
+                      hx-target={`#thread-count-${platform}`}
+                      hx-swap="outerHTML"
+                    >
+                      {(v?.thread ?? []).join(`\n${THREAD_SEPARATOR}\n`)}
+                    </textarea>
+                    <ThreadCounter platform={platform} thread={v?.thread ?? []} />
+                  </p>
+                )}
                 <Field label="Link" name={`variant.${platform}.link`} type="url" value={v?.link ?? ""} />
                 <Field label="Media ids (from the media library, comma-separated)" name={`variant.${platform}.media`} value={v?.mediaIds.join(", ") ?? ""} />
               </div>
@@ -254,6 +291,14 @@ contentEditor.post("/content/:contentId", async (c) => {
 });
 
 const measureInput = z.object({ text: z.string().default("") });
+
+contentEditor.post("/content/measure/:platform/thread", async (c) => {
+  const platform = c.req.param("platform");
+  if (!(PLATFORMS as readonly string[]).includes(platform) || !hasThreads(platform as Platform)) return c.text(`No threads on ${platform}`, 404);
+  const form = await formInput(c);
+  const { text } = parseInput(measureInput, { text: form[`variant.${platform}.thread`] });
+  return c.html(<ThreadCounter platform={platform as Platform} thread={threadFromText(text)} />);
+});
 
 contentEditor.post("/content/measure/:platform", async (c) => {
   const platform = c.req.param("platform");

@@ -5,15 +5,28 @@
  */
 import { PLATFORMS } from "../../../lib/domain/platforms";
 
+/** In the editor, a thread's later posts share one textarea, each separated by a line holding only this. */
+export const THREAD_SEPARATOR = "---";
+
+/** The posts of a thread textarea: split at separator lines, trimmed, empty ones dropped. */
+export function threadFromText(text: string): string[] {
+  return text
+    .replace(/\r\n?/g, "\n")
+    .split(/^[ \t]*---[ \t]*$/m)
+    .map((part) => part.trim())
+    .filter(Boolean);
+}
+
 export function variantsFromForm(form: Record<string, string>) {
   return PLATFORMS.flatMap((platform) => {
     const text = form[`variant.${platform}.text`] ?? "";
     const title = form[`variant.${platform}.title`] ?? "";
     const link = form[`variant.${platform}.link`] ?? "";
     const media = form[`variant.${platform}.media`] ?? "";
-    if (!text.trim() && !title.trim() && !link.trim() && !media.trim()) return [];
+    const thread = threadFromText(form[`variant.${platform}.thread`] ?? "");
+    if (!text.trim() && !title.trim() && !link.trim() && !media.trim() && thread.length === 0) return [];
     const mediaIds = media.split(/[\s,]+/).filter(Boolean);
-    return [{ platform, text, title, link, mediaIds }];
+    return [{ platform, text, title, link, mediaIds, thread }];
   });
 }
 

@@ -8,6 +8,7 @@ import type { AppEnv } from "../types";
 import { CsrfField } from "../views/layout";
 import { renderPage } from "../views/render";
 import { getContent, getRevision, listRevisions, restoreRevision } from "./service";
+import { THREAD_SEPARATOR } from "./form";
 import type { ContentRevision } from "../../../lib/db/schema";
 import { utcMinute } from "../views/format";
 
@@ -15,7 +16,7 @@ export const contentHistory = new Hono<AppEnv>();
 
 /** The text a revision stands for, as one document, so one diff shows every change. */
 export function revisionText(r: Pick<ContentRevision, "title" | "body" | "tags" | "variants">): string {
-  const variants = r.variants.map((v) => `[${v.platform}]\n${v.title ? `${v.title}\n` : ""}${v.text}${v.link ? `\n${v.link}` : ""}`);
+  const variants = r.variants.map((v) => `[${v.platform}]\n${v.title ? `${v.title}\n` : ""}${[v.text, ...(v.thread ?? [])].join(`\n${THREAD_SEPARATOR}\n`)}${v.link ? `\n${v.link}` : ""}`);
   return [`# ${r.title}`, r.body, `tags: ${r.tags.join(", ")}`, ...variants].join("\n\n");
 }
 

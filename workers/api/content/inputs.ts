@@ -19,8 +19,11 @@ export const variantInput = z.object({
     .nullish()
     .transform((v) => v || null),
   mediaIds: z.array(z.string()).max(10, "at most 10 media per variant").default([]),
+  /** The posts after the first, as replies in one chain; only where the platform has threads (variants.ts). */
+  thread: z.array(z.string({ error: "must be text" }).max(70_000, "must be at most 70,000 characters")).max(50, "at most 50 posts").default([]),
 });
-export type VariantInput = z.infer<typeof variantInput>;
+/** Callers inside the app (campaigns, generation) may leave `thread` out: a single post. */
+export type VariantInput = Omit<z.infer<typeof variantInput>, "thread"> & { thread?: string[] };
 
 const fields = {
   title: z.string({ error: "is required" }).trim().min(1, "is required").max(300, "must be at most 300 characters"),
@@ -33,8 +36,8 @@ const fields = {
 };
 
 export const newContent = z.object({ kind: z.enum(CONTENT_KINDS, { error: `must be one of ${CONTENT_KINDS.join(", ")}` }), ...fields });
-export type NewContent = z.infer<typeof newContent>;
+export type NewContent = Omit<z.infer<typeof newContent>, "variants"> & { variants: VariantInput[] };
 
 /** A save names the version it was based on; saving over a newer one is a conflict. */
 export const contentSave = z.object({ version: z.coerce.number({ error: "is required" }).int().positive(), ...fields });
-export type ContentSave = z.infer<typeof contentSave>;
+export type ContentSave = Omit<z.infer<typeof contentSave>, "variants"> & { variants: VariantInput[] };

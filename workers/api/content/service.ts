@@ -29,7 +29,7 @@ import type { WorkspaceAccess } from "../types";
 import { validateVariants } from "./variants";
 import type { ContentSave, NewContent, VariantInput } from "./inputs";
 
-export type VariantView = { id: string; platform: string; text: string; title: string | null; link: string | null; mediaIds: string[] };
+export type VariantView = { id: string; platform: string; text: string; title: string | null; link: string | null; mediaIds: string[]; thread: string[] };
 export type ContentView = Content & { authorName: string; campaignName: string | null; variants: VariantView[] };
 
 export async function getContent(db: Db, access: WorkspaceAccess, id: string): Promise<ContentView> {
@@ -61,6 +61,7 @@ export async function getContent(db: Db, access: WorkspaceAccess, id: string): P
       title: v.title,
       link: v.link,
       mediaIds: links.filter((l) => l.variantId === v.id).map((l) => l.mediaId),
+      thread: v.thread,
     })),
   };
 }
@@ -95,7 +96,8 @@ function variantStatements(db: Db, workspaceId: string, contentId: string, varia
     const id = newId("var");
     return [
       db.insert(contentVariants).select(
-        sql`SELECT ${id}, ${workspaceId}, ${contentId}, ${v.platform}, ${v.text}, ${v.title}, ${v.link}, ${Date.now()} WHERE ${guard}`,
+        // Positional: in the schema's column order (id, workspace, content, platform, text, title, link, thread, created).
+        sql`SELECT ${id}, ${workspaceId}, ${contentId}, ${v.platform}, ${v.text}, ${v.title}, ${v.link}, ${JSON.stringify(v.thread ?? [])}, ${Date.now()} WHERE ${guard}`,
       ),
       ...v.mediaIds.map((mediaId, position) =>
         db.insert(variantMedia).select(sql`SELECT ${id}, ${mediaId}, ${workspaceId}, ${position} WHERE ${guard}`),
@@ -105,7 +107,7 @@ function variantStatements(db: Db, workspaceId: string, contentId: string, varia
 }
 
 const snapshot = (input: { variants: VariantInput[] }) =>
-  input.variants.map((v) => ({ platform: v.platform, text: v.text, title: v.title, link: v.link, mediaIds: v.mediaIds }));
+  input.variants.map((v) => ({ platform: v.platform, text: v.text, title: v.title, link: v.link, mediaIds: v.mediaIds, thread: v.thread ?? [] }));
 
 export async function createContent(db: Db, access: WorkspaceAccess, input: NewContent): Promise<ContentView> {
   assertCanEdit(access);
@@ -235,7 +237,8 @@ export async function restoreRevision(db: Db, access: WorkspaceAccess, contentId
     tags: revision.tags,
     campaignId: current.campaignId,
     brandVoice: current.brandVoice,
-    variants: revision.variants,
+    // Revisions from before threads existed hold none.
+    variants: revision.variants.map((v) => ({ ...v, thread: v.thread ?? [] })),
   });
 }
 

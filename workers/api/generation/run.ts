@@ -9,7 +9,7 @@ import { and, desc, eq, gt, inArray, lt, or } from "drizzle-orm";
 import type { z } from "zod";
 import type { Db } from "../../../lib/db/client";
 import { brandVoices, contentVariants, generationAttempts, generationCache, generationJobs, memberships, sourceItems, workspaces, type GenerationJob } from "../../../lib/db/schema";
-import { fitToLimit, LIMITS, PLATFORM_NAMES, PLATFORMS, type Platform } from "../../../lib/domain/platforms";
+import { fitToLimit, LIMITS, MAX_THREAD_PARTS, measure, PLATFORM_NAMES, PLATFORMS, type Platform } from "../../../lib/domain/platforms";
 import { CACHE_TTL_MS, cacheKey } from "../../../lib/generation/cache-key";
 import { chat, ChainFailed, image, type ChainOptions, type ChatRequest } from "../../../lib/generation/chain";
 import { OFFLINE_LABEL, OfflineWriter, type SourceText } from "../../../lib/generation/offline";
@@ -118,8 +118,8 @@ export async function runJob(ctx: RunContext, jobId: string): Promise<RunOutcome
     const recent = (platform: Platform) => recentRows.filter((r) => r.platform === platform && r.text).map((r) => r.text);
     const platforms = request.platforms.filter((p): p is Platform => (PLATFORMS as readonly string[]).includes(p));
     const problems: string[] = [];
-    const variants = new Map<Platform, { text: string; title: string | null }>();
-    const threadSections: string[] = [];
+    /** Per platform: the post, and where a thread was asked for, the posts that follow it as replies. */
+    const variants = new Map<Platform, { text: string; title: string | null; thread?: string[] }>();
     const result = { title: "", body: "", tags: [] as string[] };
     let imageBrief: { prompt: string; altText: string } | null = null;
 
@@ -191,24 +191,26 @@ export async function runJob(ctx: RunContext, jobId: string): Promise<RunOutcome
     if (job.kind === "posts") {
       for (const platform of platforms) {
         const name = PLATFORM_NAMES[platform];
-        steps.push({
-          label: `Writing the ${name} post`,
-          run: async () => {
-            if (writer) {
-              variants.set(platform, { text: writer.post(platform), title: platform === "youtube" ? fitToLimit("youtube", writer.headline()) : null });
-              return;
-            }
-            const prompt = postPrompt(platform, voice, material);
-            const compose = (v: PostOutput) => composePost(platform, v.text, v.hashtags);
-            let answer = await ask(postOutput, prompt);
-            const overBy = compose(answer.value).overBy;
-            // Over the limit: asked once to rewrite shorter; composePost shortens whatever still is.
-            if (overBy > 0) answer = await ask(postOutput, followUp(prompt, answer.raw, tooLong(platform, overBy)));
-            const post = await checked(name, prompt, postOutput, answer, compose, (v) => v.text, platform);
-            variants.set(platform, { text: post.text, title: platform === "youtube" ? fitToLimit("youtube", request.topic ?? sources[0]?.title ?? post.text) : null });
-          },
-        });
-        if (wantsThread(platform)) {
+        // A thread's first post is the variant's post: no separate single post is written for it.
+        if (!wantsThread(platform)) {
+          steps.push({
+            label: `Writing the ${name} post`,
+            run: async () => {
+              if (writer) {
+                variants.set(platform, { text: writer.post(platform), title: platform === "youtube" ? fitToLimit("youtube", writer.headline()) : null });
+                return;
+              }
+              const prompt = postPrompt(platform, voice, material);
+              const compose = (v: PostOutput) => composePost(platform, v.text, v.hashtags);
+              let answer = await ask(postOutput, prompt);
+              const overBy = compose(answer.value).overBy;
+              // Over the limit: asked once to rewrite shorter; composePost shortens whatever still is.
+              if (overBy > 0) answer = await ask(postOutput, followUp(prompt, answer.raw, tooLong(platform, overBy)));
+              const post = await checked(name, prompt, postOutput, answer, compose, (v) => v.text, platform);
+              variants.set(platform, { text: post.text, title: platform === "youtube" ? fitToLimit("youtube", request.topic ?? sources[0]?.title ?? post.text) : null });
+            },
+          });
+        } else {
           steps.push({
             label: `Writing the ${name} thread`,
             run: async () => {
@@ -220,7 +222,15 @@ export async function runJob(ctx: RunContext, jobId: string): Promise<RunOutcome
                 const fit = (v: ThreadOutput) => v.posts.map((p, i) => (i === 0 ? composePost(platform, p, v.hashtags).text : fitToLimit(platform, p)));
                 parts = await checked(`${name} thread`, prompt, threadOutput, answer, fit, (v) => v.join("\n\n"));
               }
-              threadSections.push(`### Thread for ${name}\n\n${parts.map((p, i) => `${i + 1}/${parts.length} ${p}`).join("\n\n")}`);
+              // Every part was fitted to the limit; one the platform would still refuse (a forbidden
+              // character, too many links) is left out and said, rather than failing the whole draft.
+              const kept = parts.filter((p, i) => {
+                const m = measure(platform, p);
+                if (!m.ok) problems.push(`${name} thread: post ${i + 1} left out (${m.problems.join("; ")})`);
+                return m.ok && p.trim() !== "";
+              });
+              const [first = "", ...rest] = kept.slice(0, MAX_THREAD_PARTS + 1);
+              variants.set(platform, { text: first, title: null, thread: rest });
             },
           });
         }
@@ -287,11 +297,11 @@ export async function runJob(ctx: RunContext, jobId: string): Promise<RunOutcome
         ? await createContent(db, access, {
             kind: "post",
             title: (request.topic ?? writer?.headline() ?? request.brief ?? sources[0]?.title ?? "Generated post").slice(0, 300),
-            body: [...threadSections, ...(sourceList.length ? [`Sources:\n\n${sourceList.join("\n")}`] : [])].join("\n\n"),
+            body: sourceList.length ? `Sources:\n\n${sourceList.join("\n")}` : "",
             tags,
             campaignId: null,
             brandVoice: voice?.name ?? null,
-            variants: [...variants].map(([platform, v]) => ({ platform, text: v.text, title: v.title, link: null, mediaIds: withImage(platform) })),
+            variants: [...variants].map(([platform, v]) => ({ platform, text: v.text, title: v.title, link: null, mediaIds: withImage(platform), thread: v.thread ?? [] })),
           })
         : await createContent(db, access, {
             kind: job.kind === "article" ? "article" : "newsletter",

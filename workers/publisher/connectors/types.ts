@@ -23,6 +23,12 @@ export type OutgoingPost = {
   /** The variant's title, where the platform has one (YouTube). */
   title?: string | null;
   media: OutgoingMedia[];
+  /**
+   * The posts after the first, published in order as a chain of replies (each answers the one before;
+   * the media goes with the first). The publication is the first post: its id and URL. Always set by
+   * publish.ts (empty for a single post); optional only so a post built by hand may leave it out.
+   */
+  thread?: string[];
   /** Stable for the publication across attempts: sent where the platform accepts one. */
   idempotencyKey: string;
   /** When the publication was created: stable even when it is rescheduled, for keys derived from time. */

@@ -6,7 +6,8 @@ import { tidFor } from "./tid";
 // Against the fake PDS (test/fakes/bluesky.ts), reached over HTTP like the real one.
 const PDS = "https://pds.bsky.test";
 const fake = (path: string, body?: unknown) => fetch(`${PDS}/_fake/${path}`, body === undefined ? {} : { method: "POST", body: JSON.stringify(body) });
-type Stored = { uri: string; rkey: string; value: { text: string; facets?: { index: { byteStart: number; byteEnd: number }; features: Record<string, string>[] }[]; embed?: { images: { alt: string; aspectRatio?: unknown }[] } } };
+type Ref = { uri: string; cid: string };
+type Stored = { uri: string; cid: string; rkey: string; value: { text: string; reply?: { root: Ref; parent: Ref }; facets?: { index: { byteStart: number; byteEnd: number }; features: Record<string, string>[] }[]; embed?: { images: { alt: string; aspectRatio?: unknown }[] } } };
 const state = async () => (await (await fake("state")).json()) as { records: Stored[]; sessionsCreated: number };
 
 let saved: { credentials: Record<string, string>; expiresAt: Date | null }[];
@@ -105,6 +106,69 @@ describe("Bluesky connector", () => {
     expect((limited as PlatformError).details.retryAt).toBeGreaterThan(Date.now());
     await fake("faults", { status5xx: 1 });
     await expect(bluesky.publish(session, post("failing"))).rejects.toMatchObject({ kind: "unavailable", message: expect.stringContaining("UpstreamFailure") });
+  });
+});
+
+describe("threads", () => {
+  const thread = () => post("1/3 The tram opens on Monday", { thread: ["2/3 Twelve stations across the river", "3/3 See you at #Lyon"] });
+  const ref = (r: Stored) => ({ uri: r.uri, cid: r.cid });
+  /** The records in key order, which is the thread's order. */
+  const records = async () => (await state()).records.sort((a, b) => (a.rkey < b.rkey ? -1 : 1));
+
+  function expectChain(stored: Stored[]) {
+    const [first, second, third] = stored;
+    expect(stored.map((r) => r.value.text)).toEqual(["1/3 The tram opens on Monday", "2/3 Twelve stations across the river", "3/3 See you at #Lyon"]);
+    expect(first!.value.reply).toBeUndefined();
+    expect(second!.value.reply).toEqual({ root: ref(first!), parent: ref(first!) });
+    expect(third!.value.reply).toEqual({ root: ref(first!), parent: ref(second!) });
+  }
+
+  it("publishes a 3-part thread as a chain of replies in order, the media on the first post, and links the first", async () => {
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
+    const session = await account();
+    const result = await bluesky.publish(session, { ...thread(), media: [{ bytes: png, mime: "image/png", alt: "A tram", width: null, height: null }] });
+    const stored = await records();
+    expectChain(stored);
+    expect(result).toEqual({ externalId: stored[0]!.uri, url: `https://bsky.app/profile/alice.bsky.test/post/${stored[0]!.rkey}` });
+    expect(stored.map((r) => Boolean(r.value.embed))).toEqual([true, false, false]);
+    // Each part's facets are its own: the hashtag is found in the third post's bytes.
+    expect(stored[2]!.value.facets!.map((f) => f.features[0])).toEqual([{ $type: "app.bsky.richtext.facet#tag", tag: "Lyon" }]);
+  });
+
+  it("after the answer for post 2 is lost, find() does not call the thread done and the retry posts only post 3: each part exactly once", async () => {
+    const session = await account();
+    const once = thread();
+    await fake("faults", { acceptThenDrop: 1, passBeforeDrop: 1 });
+    await expect(bluesky.publish(session, once)).rejects.toMatchObject({ kind: "unknown" });
+    expect((await records()).map((r) => r.value.text)).toEqual(["1/3 The tram opens on Monday", "2/3 Twelve stations across the river"]);
+    // The first post exists but the thread is not whole: not found, so publish.ts publishes again.
+    expect(await bluesky.find(session, once)).toBeNull();
+    const result = await bluesky.publish(session, once);
+    const stored = await records();
+    expect(stored).toHaveLength(3);
+    expectChain(stored);
+    expect(result.externalId).toBe(stored[0]!.uri);
+    expect(await bluesky.find(session, once)).toEqual(result);
+  });
+
+  it("refuses a part over Bluesky's limits before sending anything", () => {
+    expect(bluesky.validate(post("ok", { thread: ["fine", "x".repeat(301)] }))).toEqual([expect.stringMatching(/^post 3 of the thread: 1 over Bluesky's limit of 300/)]);
+  });
+
+  it("the fake PDS refuses a reply whose parent or root does not exist", async () => {
+    const session = await account();
+    const first = await bluesky.publish(session, post("a post"));
+    const [stored] = (await state()).records;
+    const reply = (root: Ref, parent: Ref) =>
+      fetch(`${PDS}/xrpc/com.atproto.repo.createRecord`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${session.credentials.accessJwt}`, "content-type": "application/json" },
+        body: JSON.stringify({ repo: session.externalId, collection: "app.bsky.feed.post", record: { $type: "app.bsky.feed.post", text: "a reply", createdAt: new Date().toISOString(), reply: { root, parent } } }),
+      });
+    const missing = { uri: `${first.externalId}x`, cid: "bafyreinothere" };
+    expect((await reply(missing, missing)).status).toBe(400);
+    expect((await reply(ref(stored!), { uri: stored!.uri, cid: "bafyreiwrongcid" })).status).toBe(400);
+    expect((await reply(ref(stored!), ref(stored!))).status).toBe(200);
   });
 });
 

@@ -6,11 +6,12 @@
  *
  * Posts are `app.bsky.feed.post` records with facets for links, mentions and hashtags, and images
  * uploaded as blobs with their alt text. The record key is derived from the publication (tid.ts), so
- * retries write the same record and `find` looks it up by that key.
+ * retries write the same record and `find` looks it up by that key. A thread's later posts are
+ * replies with keys of their own, derived the same way.
  */
 import { decodeJwt } from "jose";
 import { validateVariant } from "../../../../lib/domain/platforms";
-import { callPlatform, PlatformError, retryAtFrom, type AccountSession, type Connector, type PostMetrics, type PostRef } from "../types";
+import { callPlatform, PlatformError, retryAtFrom, type AccountSession, type Connector, type OutgoingPost, type PostMetrics, type PostRef } from "../types";
 import { facetsOf } from "./facets";
 import { tidFor } from "./tid";
 
@@ -84,14 +85,70 @@ async function resolveHandle(serviceUrl: string, handle: string): Promise<string
 
 const postUrl = (account: AccountSession, rkey: string) => `https://bsky.app/profile/${account.handle}/post/${rkey}`;
 
+/** A record's address and content hash (com.atproto.repo.strongRef), which a reply names its root and parent by. */
+type StrongRef = { uri: string; cid: string };
+
+/** The record keys of a post and its thread's later posts: one per part, the same on every attempt. */
+const recordKeys = (post: OutgoingPost) => Promise.all([post.text, ...(post.thread ?? [])].map((_, part) => tidFor(post.idempotencyKey, post.createdAt, part)));
+
+/** The post at this record key, or null when there is none. */
+async function getPost(account: AccountSession, rkey: string): Promise<StrongRef | null> {
+  const response = await callPlatform("Bluesky", new Request(xrpc(account.serviceUrl, "com.atproto.repo.getRecord", { repo: account.externalId, collection: POST, rkey })), {
+    sends: false,
+    timeoutMs: account.timeoutMs,
+  });
+  if (response.ok) {
+    const { uri, cid } = (await response.json()) as StrongRef;
+    return { uri, cid };
+  }
+  const body = (await response.clone().json().catch(() => ({}))) as XrpcError;
+  if (response.status === 400 && body.error === "RecordNotFound") return null;
+  throw await failure(response, "the lookup of an earlier attempt");
+}
+
+/**
+ * Writes one record at its key. A refusal may be the PDS saying the key is taken: by an earlier
+ * attempt of this same publication whose answer was lost; then that record is ours (the wording of
+ * the refusal is not part of the API, so the record is looked up).
+ */
+async function createPost(account: AccountSession, rkey: string, record: Record<string, unknown>): Promise<StrongRef> {
+  const created = await authorized(account, (token) =>
+    callPlatform(
+      "Bluesky",
+      new Request(xrpc(account.serviceUrl, "com.atproto.repo.createRecord"), {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ repo: account.externalId, collection: POST, rkey, record }),
+      }),
+      { timeoutMs: account.timeoutMs },
+    ),
+  );
+  if (created.ok) {
+    const { uri, cid } = (await created.json()) as StrongRef;
+    return { uri, cid };
+  }
+  const error = await failure(created, "the post");
+  if (error.kind === "rejected") {
+    const existing = await getPost(account, rkey);
+    if (existing) return existing;
+  }
+  throw error;
+}
+
 export const bluesky: Connector = {
   validate(post) {
-    const problems = validateVariant("bluesky", { text: post.text, media: post.media.map((m) => ({ mime: m.mime, size: m.bytes.byteLength })) });
+    const problems = validateVariant("bluesky", { text: post.text, thread: post.thread ?? [], media: post.media.map((m) => ({ mime: m.mime, size: m.bytes.byteLength })) });
     if (post.media.some((m) => m.mime.startsWith("video/"))) problems.push("Video posts to Bluesky are not supported yet; attach images");
     if (post.media.some((m) => !m.alt.trim())) problems.push("Every image needs alt text");
     return problems;
   },
 
+  /**
+   * The first post with the media, then each later post of the thread as a reply whose `reply.root`
+   * is the first post and `reply.parent` the one before (app.bsky.feed.post). Every part has its own
+   * record key, so after a lost answer a retry gets the parts already written back from the PDS
+   * (createPost) and goes on from the first missing one: never a part twice, never a gap.
+   */
   async publish(account, post) {
     const images = [];
     for (const media of post.media) {
@@ -107,52 +164,32 @@ export const bluesky: Connector = {
       const { blob } = (await uploaded.json()) as { blob: unknown };
       images.push({ alt: media.alt, image: blob, ...(media.width && media.height ? { aspectRatio: { width: media.width, height: media.height } } : {}) });
     }
-    const rkey = await tidFor(post.idempotencyKey, post.createdAt);
-    const record = {
-      $type: POST,
-      text: post.text,
-      createdAt: new Date().toISOString(),
-      facets: await facetsOf(post.text, (handle) => resolveHandle(account.serviceUrl, handle)),
-      ...(images.length ? { embed: { $type: "app.bsky.embed.images", images } } : {}),
-    };
-    const created = await authorized(account, (token) =>
-      callPlatform(
-        "Bluesky",
-        new Request(xrpc(account.serviceUrl, "com.atproto.repo.createRecord"), {
-          method: "POST",
-          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-          body: JSON.stringify({ repo: account.externalId, collection: POST, rkey, record }),
-        }),
-        { timeoutMs: account.timeoutMs },
-      ),
-    );
-    if (!created.ok) {
-      const error = await failure(created, "the post");
-      // A refusal may be the PDS saying this record key is taken: by an earlier attempt of this same
-      // publication whose answer was lost. Then that post is ours (the wording is not part of the API).
-      if (error.kind === "rejected") {
-        const existing = await this.find(account, post);
-        if (existing) return existing;
-      }
-      throw error;
+    const rkeys = await recordKeys(post);
+    const texts = [post.text, ...(post.thread ?? [])];
+    let root: StrongRef | null = null;
+    let parent: StrongRef | null = null;
+    for (const [part, text] of texts.entries()) {
+      const record = {
+        $type: POST,
+        text,
+        createdAt: new Date().toISOString(),
+        facets: await facetsOf(text, (handle) => resolveHandle(account.serviceUrl, handle)),
+        ...(part === 0 && images.length ? { embed: { $type: "app.bsky.embed.images", images } } : {}),
+        ...(root && parent ? { reply: { root, parent } } : {}),
+      };
+      parent = await createPost(account, rkeys[part]!, record);
+      root ??= parent;
     }
-    const { uri } = (await created.json()) as { uri: string };
-    return { externalId: uri, url: postUrl(account, uri.split("/").pop()!) };
+    return { externalId: root!.uri, url: postUrl(account, rkeys[0]!) };
   },
 
+  /** The first post, once the whole thread is there (its last post found); a partial thread is not done yet and `publish` completes it. */
   async find(account, post): Promise<PostRef | null> {
-    const rkey = await tidFor(post.idempotencyKey, post.createdAt);
-    const response = await callPlatform("Bluesky", new Request(xrpc(account.serviceUrl, "com.atproto.repo.getRecord", { repo: account.externalId, collection: POST, rkey })), {
-      sends: false,
-      timeoutMs: account.timeoutMs,
-    });
-    if (response.ok) {
-      const { uri } = (await response.json()) as { uri: string };
-      return { externalId: uri, url: postUrl(account, rkey) };
-    }
-    const body = (await response.clone().json().catch(() => ({}))) as XrpcError;
-    if (response.status === 400 && body.error === "RecordNotFound") return null;
-    throw await failure(response, "the lookup of an earlier attempt");
+    const rkeys = await recordKeys(post);
+    const first = await getPost(account, rkeys[0]!);
+    if (!first) return null;
+    if (rkeys.length > 1 && !(await getPost(account, rkeys.at(-1)!))) return null;
+    return { externalId: first.uri, url: postUrl(account, rkeys[0]!) };
   },
 
   /** Likes, reposts (quotes counted as shares) and replies from app.bsky.feed.getPosts; Bluesky shows no impressions or clicks. */

@@ -7,11 +7,12 @@
  */
 const ALPHABET = "234567abcdefghijklmnopqrstuvwxyz";
 
-export async function tidFor(idempotencyKey: string, at: Date): Promise<string> {
+export async function tidFor(idempotencyKey: string, at: Date, part = 0): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(idempotencyKey)));
   // The millisecond, with sub-millisecond microseconds and the clock id from the key, so two
-  // publications at the same instant on one account still get different keys.
-  const micros = BigInt(at.getTime()) * 1000n + BigInt(((digest[0]! << 8) | digest[1]!) % 1000);
+  // publications at the same instant on one account still get different keys. A thread's later
+  // posts (`part` 1, 2, …) take the following milliseconds: distinct keys, in the thread's order.
+  const micros = BigInt(at.getTime() + part) * 1000n + BigInt(((digest[0]! << 8) | digest[1]!) % 1000);
   const clockId = BigInt(((digest[2]! << 8) | digest[3]!) & 0x3ff);
   let value = ((micros & ((1n << 53n) - 1n)) << 10n) | clockId;
   let out = "";

@@ -11,7 +11,7 @@ import { statusText } from "./text";
 const ORIGIN = "https://mastodon.test";
 const REDIRECT = "https://engine.test/oauth/callback/mastodon";
 const fake = (path: string, body?: unknown) => fetch(`${ORIGIN}/_fake/${path}`, body === undefined ? {} : { method: "POST", body: JSON.stringify(body) });
-type Stored = { id: string; text: string; mediaIds: string[]; idempotencyKey: string | null };
+type Stored = { id: string; text: string; mediaIds: string[]; idempotencyKey: string | null; inReplyTo: string | null };
 const state = async () => (await (await fake("state")).json()) as { statuses: Stored[]; media: { id: string; description: string | null }[] };
 
 let session: AccountSession;
@@ -70,6 +70,38 @@ describe("Mastodon connector", () => {
     expect(statuses).toHaveLength(1);
     expect(found).toEqual({ externalId: statuses[0]!.id, url: `${ORIGIN}/@alice/${statuses[0]!.id}` });
     expect(await mastodon.find(session, post("Only once"))).toBeNull();
+  });
+
+  it("publishes a 3-part thread as a chain of replies in order (in_reply_to_id), each post with its own Idempotency-Key", async () => {
+    const thread = post("1/3 Fediverse news", { thread: ["2/3 More to say", "3/3 The end"], media: [{ bytes: png, mime: "image/png", alt: "A chart", width: 10, height: 10 }] });
+    const ref = await mastodon.publish(session, thread);
+    const { statuses } = await state();
+    expect(statuses.map((s) => s.text)).toEqual(["1/3 Fediverse news", "2/3 More to say", "3/3 The end"]);
+    expect(statuses.map((s) => s.inReplyTo)).toEqual([null, statuses[0]!.id, statuses[1]!.id]);
+    expect(statuses.map((s) => s.mediaIds.length)).toEqual([1, 0, 0]);
+    expect(statuses.map((s) => s.idempotencyKey)).toEqual([thread.idempotencyKey, `${thread.idempotencyKey}:1`, `${thread.idempotencyKey}:2`]);
+    expect(ref).toEqual({ externalId: statuses[0]!.id, url: `${ORIGIN}/@alice/${statuses[0]!.id}` });
+    expect(mastodon.validate(post("ok", { thread: ["z".repeat(501)] }))).toEqual([expect.stringMatching(/^post 2 of the thread: 1 over Mastodon's limit of 500/)]);
+  });
+
+  it("after accept-then-drop on post 2, find() does not call the thread done and the retry posts each part exactly once", async () => {
+    const thread = post("1/3 Dropped in the middle", { thread: ["2/3 Made, answer lost", "3/3 Still to come"] });
+    await fake("faults", { acceptThenDrop: 1, passBeforeDrop: 1 });
+    await expect(mastodon.publish(session, thread)).rejects.toMatchObject({ kind: "unknown" });
+    expect((await state()).statuses).toHaveLength(2);
+    expect(await mastodon.find(session, thread)).toBeNull();
+    const ref = await mastodon.publish(session, thread);
+    const { statuses } = await state();
+    expect(statuses.map((s) => s.text)).toEqual(["1/3 Dropped in the middle", "2/3 Made, answer lost", "3/3 Still to come"]);
+    expect(statuses.map((s) => s.inReplyTo)).toEqual([null, statuses[0]!.id, statuses[1]!.id]);
+    expect(await mastodon.find(session, thread)).toEqual(ref);
+    // The fake refuses a reply to a status it does not hold, as Mastodon does.
+    const orphan = await fetch(`${ORIGIN}/api/v1/statuses`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${session.credentials.accessToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ status: "to nobody", in_reply_to_id: "1" }),
+    });
+    expect(orphan.status).toBe(404);
   });
 
   it("turns a 429 into rate_limited at the instance's ISO reset, a 503 into unavailable, a bad token into auth, a refusal into its words", async () => {

@@ -13,7 +13,8 @@ export const threadsOAuth: OAuthSpec = {
   platform: "threads",
   authorizeUrl: "https://threads.net/oauth/authorize",
   tokenUrl: `${THREADS_GRAPH}/oauth/access_token`,
-  scopes: ["threads_basic", "threads_content_publish", "threads_manage_insights"],
+  // threads_read_replies: a thread's later posts are replies, found again after a lost answer through /replies.
+  scopes: ["threads_basic", "threads_content_publish", "threads_manage_insights", "threads_read_replies"],
   pkce: false,
   // Meta reads the app's id and secret from the token request's parameters, as its references show.
   clientAuth: "body",

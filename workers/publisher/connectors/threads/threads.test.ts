@@ -6,7 +6,7 @@ import { longLivedThreadsToken, refreshThreadsToken, threadsOAuth } from "./oaut
 
 // Against the fake Graph API (test/fakes/meta.ts), reached over HTTP like the real graph.threads.net.
 const fake = (path: string, body?: unknown) => fetch(`${THREADS_GRAPH}/_fake/${path}`, body === undefined ? {} : { method: "POST", body: JSON.stringify(body) });
-type Stored = { id: string; platform: string; text: string; link: string | null; media: string[]; kind: string };
+type Stored = { id: string; platform: string; text: string; link: string | null; media: string[]; kind: string; repliedTo?: string | null; rootPost?: string | null };
 const posts = async () => ((await (await fake("state")).json()) as { posts: Stored[] }).posts.filter((p) => p.platform === "threads");
 const USER = "25000000000000001";
 
@@ -68,6 +68,40 @@ describe("Threads connector", () => {
     expect(all).toHaveLength(1);
     expect(found).toEqual({ externalId: all[0]!.id, url: expect.stringContaining("/post/") });
     expect(await threads.find(account(), post("Never posted"))).toBeNull();
+  });
+
+  it("publishes a 3-part thread as a chain of replies in order (reply_to_id), the link and media on the first post", async () => {
+    const ref = await threads.publish(account(), post("1/3 Bakery news", { link: "https://bakery.example/", media: [jpeg("t")], thread: ["2/3 Rye on Fridays", "3/3 Open at 7"] }));
+    const [first, second, third, ...more] = await posts();
+    expect(more).toEqual([]);
+    expect([first, second, third].map((p) => p!.text)).toEqual(["1/3 Bakery news", "2/3 Rye on Fridays", "3/3 Open at 7"]);
+    expect(first).toMatchObject({ kind: "IMAGE", media: ["https://media.example/t.jpg?sig=abc"] });
+    expect(first!.repliedTo ?? null).toBeNull();
+    expect(second).toMatchObject({ kind: "TEXT", media: [], repliedTo: first!.id, rootPost: first!.id });
+    expect(third).toMatchObject({ kind: "TEXT", repliedTo: second!.id, rootPost: first!.id });
+    expect(ref).toEqual({ externalId: first!.id, url: expect.stringContaining("/post/") });
+    expect(threads.validate(post("ok", { thread: ["x".repeat(501)] }))).toEqual([expect.stringMatching(/^post 2 of the thread: 1 over Threads's limit of 500/)]);
+  });
+
+  it("after the answer for post 2 is lost, find() does not call the thread done and the retry posts each part exactly once", async () => {
+    const thread = post("1/3 Lost in the middle", { thread: ["2/3 Made, answer lost", "3/3 Still to come"] });
+    await fake("faults", { owner: USER, acceptThenDrop: 1, passBeforeDrop: 1 });
+    await expect(threads.publish(account(), thread)).rejects.toMatchObject({ kind: "unknown" });
+    expect((await posts()).map((p) => p.text)).toEqual(["1/3 Lost in the middle", "2/3 Made, answer lost"]);
+    expect(await threads.find(account(), thread)).toBeNull();
+    const ref = await threads.publish(account(), thread);
+    const all = await posts();
+    expect(all.map((p) => p.text)).toEqual(["1/3 Lost in the middle", "2/3 Made, answer lost", "3/3 Still to come"]);
+    expect(all.map((p) => p.repliedTo ?? null)).toEqual([null, all[0]!.id, all[1]!.id]);
+    expect(ref).toEqual({ externalId: all[0]!.id, url: expect.stringContaining("/post/") });
+    expect(await threads.find(account(), thread)).toEqual(ref);
+    // The fake refuses a reply to a post that does not exist, as the Threads API does.
+    const orphan = await fetch(`${THREADS_GRAPH}/v1.0/${USER}/threads`, {
+      method: "POST",
+      headers: { authorization: "Bearer threads-token-alice" },
+      body: new URLSearchParams({ media_type: "TEXT", text: "to nobody", reply_to_id: "18999999999" }),
+    });
+    expect(orphan.status).toBe(400);
   });
 
   it("reads the publishing quota first: a full one waits as `rate_limited` until the oldest post leaves the 24 hours", async () => {

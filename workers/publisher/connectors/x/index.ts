@@ -7,8 +7,8 @@
  * text, links compared without their t.co form; and X itself refuses a second identical tweet
  * ("duplicate content"), which `publish` turns into the earlier post.
  *
- * Threads (replies chained with `reply.in_reply_to_tweet_id`) wait for the post model to carry
- * one: every variant is one post today.
+ * A thread is a chain of replies (`reply.in_reply_to_tweet_id`), each answering the post before;
+ * the publication is its first post, and `find` calls it done only once its last post is there.
  */
 import { validateVariant } from "../../../../lib/domain/platforms";
 import { callPlatform, PlatformError, type AccountSession, type Connector, type OutgoingMedia, type OutgoingPost, type PostMetrics, type PostRef } from "../types";
@@ -50,52 +50,93 @@ async function upload(account: AccountSession, media: OutgoingMedia): Promise<st
 /** X shortens every link to t.co in what it stores: compare texts with links blanked out. */
 const comparable = (text: string) => text.replace(/https?:\/\/\S+/g, "<link>").replace(/\s+/g, " ").trim();
 
-type Tweet = { id: string; text: string; created_at?: string };
+type Tweet = { id: string; text: string; created_at?: string; referenced_tweets?: { type: string; id: string }[] };
+
+const repliesTo = (tweet: Tweet) => tweet.referenced_tweets?.find((r) => r.type === "replied_to")?.id ?? null;
+
+/**
+ * What of this publication X already has, in order: the first post (its text, not a reply, made since
+ * the publication was created), then the reply to it with the second post's text, and so on. Stops at
+ * the first part missing, which is where a retry goes on.
+ */
+async function postedSoFar(account: AccountSession, post: OutgoingPost): Promise<Tweet[]> {
+  const query = new URLSearchParams({
+    max_results: "100",
+    "tweet.fields": "created_at,referenced_tweets",
+    exclude: "retweets",
+    start_time: new Date(post.createdAt.getTime() - 60_000).toISOString(),
+  });
+  const response = await callPlatform("X", new Request(`${base(account)}/2/users/${encodeURIComponent(account.externalId)}/tweets?${query}`, { headers: bearer(account) }), {
+    sends: false,
+    timeoutMs: account.timeoutMs,
+  });
+  if (!response.ok) throw await xFailure(response, "the lookup of an earlier attempt");
+  const { data = [] } = (await response.json()) as { data?: Tweet[] };
+  // Oldest first: if a text went out twice by other means, the first is the one we made.
+  const oldestFirst = [...data].reverse();
+  const chain: Tweet[] = [];
+  for (const text of [post.text, ...(post.thread ?? [])]) {
+    const parent = chain.at(-1)?.id ?? null;
+    const next = oldestFirst.find((tweet) => repliesTo(tweet) === parent && comparable(tweet.text) === comparable(text));
+    if (!next) break;
+    chain.push(next);
+  }
+  return chain;
+}
+
+/** Creates one tweet, a reply to `inReplyTo` when given; the media ids go with the first post only. */
+async function createTweet(account: AccountSession, text: string, mediaIds: string[], inReplyTo: string | null): Promise<Response> {
+  return callPlatform(
+    "X",
+    new Request(`${base(account)}/2/tweets`, {
+      method: "POST",
+      headers: { ...bearer(account), "content-type": "application/json" },
+      body: JSON.stringify({ text, ...(mediaIds.length ? { media: { media_ids: mediaIds } } : {}), ...(inReplyTo ? { reply: { in_reply_to_tweet_id: inReplyTo } } : {}) }),
+    }),
+    { timeoutMs: account.timeoutMs },
+  );
+}
 
 export const x: Connector = {
   validate(post) {
-    const problems = validateVariant("x", { text: post.text, media: post.media.map((m) => ({ mime: m.mime, size: m.bytes.byteLength })) });
+    const problems = validateVariant("x", { text: post.text, thread: post.thread ?? [], media: post.media.map((m) => ({ mime: m.mime, size: m.bytes.byteLength })) });
     if (post.media.some((m) => m.mime.startsWith("video/"))) problems.push("Video posts to X are not supported yet; attach images");
     return problems;
   },
 
+  /**
+   * The first post with its media, then each later post as a reply to the one before
+   * (`reply.in_reply_to_tweet_id`). A thread first reads what X already has of it: after a lost answer
+   * mid-thread, the retry goes on from the first missing post, so no post is made twice and none is
+   * skipped. A single post relies on `find` (asked before any retry) and X's duplicate refusal.
+   */
   async publish(account, post) {
-    const mediaIds: string[] = [];
-    for (const media of post.media) mediaIds.push(await upload(account, media));
-    const created = await callPlatform(
-      "X",
-      new Request(`${base(account)}/2/tweets`, {
-        method: "POST",
-        headers: { ...bearer(account), "content-type": "application/json" },
-        body: JSON.stringify({ text: post.text, ...(mediaIds.length ? { media: { media_ids: mediaIds } } : {}) }),
-      }),
-      { timeoutMs: account.timeoutMs },
-    );
-    if (!created.ok) {
-      const error = await xFailure(created, "the post");
-      // X refuses a tweet identical to a recent one: after a lost answer, that one is ours.
-      if (error.kind === "rejected" && isDuplicate((await xWords(created)).words)) {
-        const existing = await this.find(account, post);
-        if (existing) return existing;
+    const texts = [post.text, ...(post.thread ?? [])];
+    const done = texts.length > 1 ? await postedSoFar(account, post) : [];
+    const ids = done.map((tweet) => tweet.id);
+    for (let part = ids.length; part < texts.length; part++) {
+      const mediaIds: string[] = [];
+      if (part === 0) for (const media of post.media) mediaIds.push(await upload(account, media));
+      const created = await createTweet(account, texts[part]!, mediaIds, ids.at(-1) ?? null);
+      if (!created.ok) {
+        const error = await xFailure(created, part === 0 ? "the post" : `post ${part + 1} of the thread`);
+        // X refuses a tweet identical to a recent one: after a lost answer, that one is ours.
+        if (part === 0 && texts.length === 1 && error.kind === "rejected" && isDuplicate((await xWords(created)).words)) {
+          const existing = await this.find(account, post);
+          if (existing) return existing;
+        }
+        throw error;
       }
-      throw error;
+      ids.push(((await created.json()) as { data: Tweet }).data.id);
     }
-    const { data } = (await created.json()) as { data: Tweet };
-    return { externalId: data.id, url: postUrl(account, data.id) };
+    return { externalId: ids[0]!, url: postUrl(account, ids[0]!) };
   },
 
+  /** The first post, once every post of the thread is there; a partial thread is not done yet and `publish` completes it. */
   async find(account, post: OutgoingPost): Promise<PostRef | null> {
-    const query = new URLSearchParams({ max_results: "100", "tweet.fields": "created_at", exclude: "retweets,replies", start_time: new Date(post.createdAt.getTime() - 60_000).toISOString() });
-    const response = await callPlatform("X", new Request(`${base(account)}/2/users/${encodeURIComponent(account.externalId)}/tweets?${query}`, { headers: bearer(account) }), {
-      sends: false,
-      timeoutMs: account.timeoutMs,
-    });
-    if (!response.ok) throw await xFailure(response, "the lookup of an earlier attempt");
-    const { data = [] } = (await response.json()) as { data?: Tweet[] };
-    const wanted = comparable(post.text);
-    // Oldest first: if the text went out twice by other means, the first is the one we made.
-    const match = [...data].reverse().find((tweet) => comparable(tweet.text) === wanted);
-    return match ? { externalId: match.id, url: postUrl(account, match.id) } : null;
+    const chain = await postedSoFar(account, post);
+    const [first] = chain;
+    return first && chain.length === 1 + (post.thread?.length ?? 0) ? { externalId: first.id, url: postUrl(account, first.id) } : null;
   },
 
   /**

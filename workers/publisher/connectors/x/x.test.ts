@@ -12,7 +12,7 @@ import { xOAuth } from "./oauth";
 // real OAuth flow (PKCE, code exchange). One file for everything that posts to the fake X, so no
 // other file's faults or resets land in the middle of a test.
 const fake = (path: string, body?: unknown) => fetch(`https://api.x.com/_fake/${path}`, body === undefined ? {} : { method: "POST", body: JSON.stringify(body) });
-type Stored = { id: string; text: string; mediaIds: string[] };
+type Stored = { id: string; text: string; mediaIds: string[]; inReplyTo: string | null };
 const state = async () => (await (await fake("state")).json()) as { tweets: Stored[]; media: [string, { alt: string | null }][] };
 const REDIRECT = "https://engine.test/oauth/callback/x";
 
@@ -86,6 +86,39 @@ describe("X connector", () => {
     expect(await x.find(session, post("Something else"))).toBeNull();
   });
 
+  it("publishes a 3-part thread as a chain of replies in order, the media on the first post only", async () => {
+    const session = await account();
+    const ref = await x.publish(session, post("1/3 Tram news", { thread: ["2/3 Twelve stations", "3/3 Opening Monday"], media: [{ bytes: png, mime: "image/png", alt: "A tram", width: 10, height: 10 }] }));
+    const { tweets } = await state();
+    expect(tweets.map((t) => t.text)).toEqual(["1/3 Tram news", "2/3 Twelve stations", "3/3 Opening Monday"]);
+    expect(tweets.map((t) => t.inReplyTo)).toEqual([null, tweets[0]!.id, tweets[1]!.id]);
+    expect(tweets.map((t) => t.mediaIds.length)).toEqual([1, 0, 0]);
+    expect(ref).toEqual({ externalId: tweets[0]!.id, url: `https://x.com/alice_x/status/${tweets[0]!.id}` });
+    expect(x.validate(post("ok", { thread: ["漢".repeat(141)] }))).toEqual([expect.stringMatching(/^post 2 of the thread: 2 over X's limit of 280/)]);
+  });
+
+  it("after accept-then-drop on post 2, find() does not call the thread done and the retry posts each part exactly once", async () => {
+    const session = await account();
+    const thread = post("1/3 Lost answer", { thread: ["2/3 Made but unheard", "3/3 Still to come"] });
+    await fake("faults", { acceptThenDrop: 1, passBeforeDrop: 1 });
+    await expect(x.publish(session, thread)).rejects.toMatchObject({ kind: "unknown" });
+    expect((await state()).tweets).toHaveLength(2);
+    expect(await x.find(session, thread)).toBeNull();
+    const ref = await x.publish(session, thread);
+    const { tweets } = await state();
+    expect(tweets.map((t) => t.text)).toEqual(["1/3 Lost answer", "2/3 Made but unheard", "3/3 Still to come"]);
+    expect(tweets.map((t) => t.inReplyTo)).toEqual([null, tweets[0]!.id, tweets[1]!.id]);
+    expect(ref.externalId).toBe(tweets[0]!.id);
+    expect(await x.find(session, thread)).toEqual(ref);
+    // The fake refuses a reply to a tweet that does not exist, as X does.
+    const orphan = await fetch("https://api.x.com/2/tweets", {
+      method: "POST",
+      headers: { authorization: `Bearer ${session.credentials.accessToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ text: "to nobody", reply: { in_reply_to_tweet_id: "1" } }),
+    });
+    expect(orphan.status).toBe(400);
+  });
+
   it("turns a 429 into rate_limited with X's reset time, a 503 into unavailable, a dead token into auth", async () => {
     const session = await account();
     await fake("faults", { rateLimited: 1 });
@@ -147,11 +180,11 @@ describe("publishing to X through publish.ts", () => {
   });
 
   let seq = 0;
-  async function publication(text: string): Promise<string> {
+  async function publication(text: string, thread: string[] = []): Promise<string> {
     const n = ++seq;
     await env.DB.batch([
       env.DB.prepare("INSERT INTO content (id, workspace_id, kind, title, status, author_id, updated_at) VALUES (?, ?, 'post', ?, 'scheduled', 'usr_x', ?)").bind(`cnt_x${n}`, WS, `Post ${n}`, Date.now()),
-      env.DB.prepare("INSERT INTO content_variants (id, workspace_id, content_id, platform, text) VALUES (?, ?, ?, 'x', ?)").bind(`var_x${n}`, WS, `cnt_x${n}`, text),
+      env.DB.prepare("INSERT INTO content_variants (id, workspace_id, content_id, platform, text, thread) VALUES (?, ?, ?, 'x', ?, ?)").bind(`var_x${n}`, WS, `cnt_x${n}`, text, JSON.stringify(thread)),
       env.DB.prepare(
         "INSERT INTO publications (id, workspace_id, content_id, variant_id, account_id, scheduled_at, scheduled_zone, idempotency_key, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'UTC', ?, ?)",
       ).bind(`pub_x${n}`, WS, `cnt_x${n}`, `var_x${n}`, ACCOUNT, Date.now() - 1000, `idem_x${n}_${crypto.randomUUID()}`, Date.now()),
@@ -177,6 +210,27 @@ describe("publishing to X through publish.ts", () => {
       const list = await tweetsNow();
       expect(list).toHaveLength(1);
       expect((await row(id))!.external_id).toBe(list[0]!.id);
+    });
+
+    it("publishes a thread after a lost answer on post 2: the retry posts post 3 only, and the publication is the first post", async () => {
+      const id = await publication("1/3 Thread through the scheduler", ["2/3 The middle", "3/3 The end"]);
+      await fake("faults", { acceptThenDrop: 1, passBeforeDrop: 1 });
+      expect(await publishPublication(env, id, fast)).toMatchObject({ status: "retry" });
+      expect((await tweetsNow()).map((t) => t.text)).toEqual(["1/3 Thread through the scheduler", "2/3 The middle"]);
+      expect(await publishPublication(env, id, fast)).toEqual({ status: "published" });
+      const { tweets } = await state();
+      expect(tweets.map((t) => t.text)).toEqual(["1/3 Thread through the scheduler", "2/3 The middle", "3/3 The end"]);
+      expect(tweets.map((t) => t.inReplyTo)).toEqual([null, tweets[0]!.id, tweets[1]!.id]);
+      expect(await row(id)).toMatchObject({ status: "published", external_id: tweets[0]!.id, external_url: `https://x.com/alice_x/status/${tweets[0]!.id}` });
+    });
+
+    it("refuses a thread on a variant whose platform has no threads, posting nothing", async () => {
+      const id = await publication("One post", ["and a reply"]);
+      // Written around the API (which refuses this with a 422): the publisher still will not send it.
+      await env.DB.prepare("UPDATE content_variants SET platform = 'linkedin' WHERE id = (SELECT variant_id FROM publications WHERE id = ?)").bind(id).run();
+      expect(await publishPublication(env, id, fast)).toEqual({ status: "failed" });
+      expect(await row(id)).toMatchObject({ status: "failed", last_error: "LinkedIn has no threads: this variant's 1 later posts cannot be published there" });
+      expect(await tweetsNow()).toEqual([]);
     });
 
     it("waits for X's rate-limit reset without using an attempt", async () => {
