@@ -207,7 +207,8 @@ export async function publishPublication(env: Env, publicationId: string, option
     let ref = earlier ? await connector.find(session, post) : null;
     if (!ref) {
       const limits = POSTING_LIMITS[platform];
-      const grant = await limiter.reserve(limits.cost, limits.windows, now());
+      // A thread is one post per part against the platform's limits.
+      const grant = await limiter.reserve(limits.cost * (1 + (post.thread?.length ?? 0)), limits.windows, now());
       if (!grant.granted) throw new PlatformError("rate_limited", `${PLATFORM_NAMES[platform]}'s posting limit for this account is used up`, { retryAt: grant.retryAt });
       ref = await whileHeld(db, publication.id, leaseMs, () => connector.publish(session, post));
     }

@@ -1,4 +1,5 @@
 import { generateCodeVerifier, generateState } from "arctic";
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { seal } from "../../../../lib/crypto/sealed";
@@ -222,6 +223,11 @@ describe("publishing to X through publish.ts", () => {
       expect(tweets.map((t) => t.text)).toEqual(["1/3 Thread through the scheduler", "2/3 The middle", "3/3 The end"]);
       expect(tweets.map((t) => t.inReplyTo)).toEqual([null, tweets[0]!.id, tweets[1]!.id]);
       expect(await row(id)).toMatchObject({ status: "published", external_id: tweets[0]!.id, external_url: `https://x.com/alice_x/status/${tweets[0]!.id}` });
+      // Against X's posting limits the thread counts as its three posts, reserved by each attempt.
+      const spent = await runInDurableObject(env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(`x:${ACCOUNT}`)), (_, state) =>
+        state.storage.sql.exec<{ cost: number }>("SELECT cost FROM spent ORDER BY at DESC LIMIT 1").one().cost,
+      );
+      expect(spent).toBe(3);
     });
 
     it("refuses a thread on a variant whose platform has no threads, posting nothing", async () => {
