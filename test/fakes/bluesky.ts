@@ -221,6 +221,13 @@ export class FakeBluesky {
     if (this.records.has(key)) return xrpcError(400, "InvalidRequest", "Record already exists at this key");
     const replyProblem = this.replyProblem(record.reply);
     if (replyProblem) return xrpcError(400, "InvalidRequest", `Invalid app.bsky.feed.post record: ${replyProblem}`);
+    const external = (record.embed as { $type?: string; external?: { uri?: unknown; title?: unknown; description?: unknown; thumb?: { ref: { $link: string } } } } | undefined)?.external;
+    if (external) {
+      // app.bsky.embed.external: uri, title and description required; the thumb an uploaded blob.
+      if (typeof external.uri !== "string" || !URL.canParse(external.uri)) return xrpcError(400, "InvalidRequest", "Invalid app.bsky.feed.post record: Record/embed/external/uri must be a valid uri");
+      if (typeof external.title !== "string" || typeof external.description !== "string") return xrpcError(400, "InvalidRequest", "Invalid app.bsky.feed.post record: Record/embed/external must have the properties \"title\" and \"description\"");
+      if (external.thumb && !this.blobs.has(external.thumb.ref.$link)) return xrpcError(400, "InvalidRequest", "Could not find blob");
+    }
     for (const image of ((record.embed as { images?: { image: { ref: { $link: string } } }[] } | undefined)?.images ?? [])) {
       if (!this.blobs.has(image.image.ref.$link)) return xrpcError(400, "InvalidRequest", "Could not find blob");
     }

@@ -64,6 +64,11 @@ export async function fakeWeb(request: Request): Promise<Response> {
       return feed(request, corpus("guardian.rss"), '"private"');
     case "mirror.test/feed.xml":
       return feed(request, tracked(), '"mirror-1"');
+    // A page with Open Graph tags and its image, for link cards.
+    case "cards.test/story":
+      return new Response('<html><head><meta property="og:title" content="Trams &amp; trains"><meta property="og:description" content="Twelve new stations."><meta property="og:image" content="/story.png"><title>Ignored</title></head><body></body></html>', { headers: { "content-type": "text/html; charset=utf-8" } });
+    case "cards.test/story.png":
+      return new Response(Uint8Array.from(atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="), (c) => c.charCodeAt(0)), { headers: { "content-type": "image/png" } });
     case "blog.test/2026/launch":
       return new Response(readFileSync(join(import.meta.dirname, "../../../shared/corpora/readability/test-pages/001/source.html"), "utf8"), {
         headers: { "content-type": "text/html; charset=utf-8" },

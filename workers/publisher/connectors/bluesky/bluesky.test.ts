@@ -172,6 +172,33 @@ describe("threads", () => {
   });
 });
 
+describe("link cards", () => {
+  type Card = { $type: string; external: { uri: string; title: string; description: string; thumb?: unknown } };
+  it("shows a post's link as a card with the page's title and description, read safely", async () => {
+    const session = await account();
+    await bluesky.publish(session, post("A post with its link", { link: "https://blog.test/2026/launch" }));
+    const [stored] = (await state()).records as unknown as { value: { embed: Card } }[];
+    expect(stored!.value.embed).toEqual({
+      $type: "app.bsky.embed.external",
+      external: { uri: "https://blog.test/2026/launch", title: "Get your Frontend JavaScript Code Covered | Code | Nicolas Perriault", description: "Nicolas Perriault's homepage." },
+    });
+  });
+
+  it("takes the Open Graph title, description and image, the image uploaded as the card's thumb", async () => {
+    const session = await account();
+    await bluesky.publish(session, post("Cards", { link: "https://cards.test/story" }));
+    const [stored] = (await state()).records as unknown as { value: { embed: Card } }[];
+    expect(stored!.value.embed.external).toMatchObject({ uri: "https://cards.test/story", title: "Trams & trains", description: "Twelve new stations.", thumb: { $type: "blob", mimeType: "image/png" } });
+  });
+
+  it("falls back to the bare link when the page cannot be read, and never fetches a private address", async () => {
+    const session = await account();
+    await bluesky.publish(session, post("Private link", { link: "http://10.0.0.1/admin" }));
+    const [stored] = (await state()).records as unknown as { value: { embed: Card } }[];
+    expect(stored!.value.embed.external).toEqual({ uri: "http://10.0.0.1/admin", title: "10.0.0.1", description: "" });
+  });
+});
+
 describe("metrics", () => {
   it("reads likes, replies and reposts with quotes of a published post, and says when the post is gone", async () => {
     const session = await account();

@@ -12,6 +12,7 @@
 import { decodeJwt } from "jose";
 import { validateVariant } from "../../../../lib/domain/platforms";
 import { callPlatform, PlatformError, retryAtFrom, type AccountSession, type Connector, type OutgoingPost, type PostMetrics, type PostRef } from "../types";
+import { readCard } from "./card";
 import { facetsOf } from "./facets";
 import { tidFor } from "./tid";
 
@@ -135,6 +136,18 @@ async function createPost(account: AccountSession, rkey: string, record: Record<
   throw error;
 }
 
+/** Uploads an image; a blob nobody references is discarded by the PDS, so uploading again is harmless. */
+async function uploadBlob(account: AccountSession, bytes: Uint8Array, mime: string): Promise<unknown> {
+  const uploaded = await authorized(account, (token) =>
+    callPlatform("Bluesky", new Request(xrpc(account.serviceUrl, "com.atproto.repo.uploadBlob"), { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": mime }, body: bytes }), {
+      sends: false,
+      timeoutMs: account.timeoutMs,
+    }),
+  );
+  if (!uploaded.ok) throw await failure(uploaded, "an image");
+  return ((await uploaded.json()) as { blob: unknown }).blob;
+}
+
 export const bluesky: Connector = {
   validate(post) {
     const problems = validateVariant("bluesky", { text: post.text, thread: post.thread ?? [], media: post.media.map((m) => ({ mime: m.mime, size: m.bytes.byteLength })) });
@@ -152,17 +165,15 @@ export const bluesky: Connector = {
   async publish(account, post) {
     const images = [];
     for (const media of post.media) {
-      const uploaded = await authorized(account, (token) =>
-        callPlatform(
-          "Bluesky",
-          new Request(xrpc(account.serviceUrl, "com.atproto.repo.uploadBlob"), { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": media.mime }, body: media.bytes }),
-          // A blob nobody references is discarded by the PDS: uploading again is harmless.
-          { sends: false, timeoutMs: account.timeoutMs },
-        ),
-      );
-      if (!uploaded.ok) throw await failure(uploaded, "an image");
-      const { blob } = (await uploaded.json()) as { blob: unknown };
+      const blob = await uploadBlob(account, media.bytes, media.mime);
       images.push({ alt: media.alt, image: blob, ...(media.width && media.height ? { aspectRatio: { width: media.width, height: media.height } } : {}) });
+    }
+    // Images win the first post's one embed; otherwise its link shows as a card.
+    let embed: Record<string, unknown> | null = images.length ? { $type: "app.bsky.embed.images", images } : null;
+    if (!embed && post.link) {
+      const card = await readCard(post.link);
+      const thumb = card.image ? await uploadBlob(account, card.image.bytes, card.image.mime).catch(() => null) : null;
+      embed = { $type: "app.bsky.embed.external", external: { uri: card.uri, title: card.title, description: card.description, ...(thumb ? { thumb } : {}) } };
     }
     const rkeys = await recordKeys(post);
     const texts = [post.text, ...(post.thread ?? [])];
@@ -174,7 +185,7 @@ export const bluesky: Connector = {
         text,
         createdAt: new Date().toISOString(),
         facets: await facetsOf(text, (handle) => resolveHandle(account.serviceUrl, handle)),
-        ...(part === 0 && images.length ? { embed: { $type: "app.bsky.embed.images", images } } : {}),
+        ...(part === 0 && embed ? { embed } : {}),
         ...(root && parent ? { reply: { root, parent } } : {}),
       };
       parent = await createPost(account, rkeys[part]!, record);
