@@ -55,6 +55,10 @@ export async function run() {
       if (status === "published" && posts === 0) publishedWithoutPost++;
       if (status === "failed" && posts > 0) postedButFailed++;
     }
+    // Why the failed ones failed, in the platform's and the publisher's words.
+    const failureReasons = Object.fromEntries(
+      (await bench.db.prepare("SELECT last_error AS reason, COUNT(*) AS n FROM publications WHERE status = 'failed' GROUP BY last_error ORDER BY n DESC LIMIT 5").all()).results.map((r) => [r.reason, r.n]),
+    );
     const published = counts.published ?? 0;
     const failed = counts.failed ?? 0;
     const unsettled = PUBLICATIONS - published - failed;
@@ -68,6 +72,7 @@ export async function run() {
       publishTimeoutMs: TIMEOUT_MS,
       published,
       failedForGood: failed,
+      failureReasons,
       duplicates,
       lost,
       lostDetail: { publishedWithoutPost, postedButFailed, unsettled },
