@@ -35,7 +35,7 @@ test("connect a (fake) Bluesky account, schedule a post 10 seconds ahead, see it
   await page.getByLabel("Handle").fill("alice.bsky.test");
   await page.getByLabel("App password").fill("app-pass-word-1234");
   await page.getByLabel("PDS").fill(fakes.blueskyUrl);
-  await page.getByRole("button", { name: "Connect" }).click();
+  await page.getByRole("button", { name: "Connect", exact: true }).click();
   await page.locator("tr", { hasText: "alice.bsky.test" }).getByText("connected").waitFor();
 
   // Write, submit, approve and schedule a post with a Bluesky variant, 10 seconds from now.

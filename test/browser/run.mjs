@@ -7,8 +7,10 @@ import { join } from "node:path";
 import { startDevServer } from "../../scripts/dev-server.mjs";
 import { root } from "../../scripts/lib.mjs";
 
+// `node test/browser/run.mjs publish email` runs only the files whose names contain those words.
+const only = process.argv.slice(2);
 const files = readdirSync(join(root, "test/browser"))
-  .filter((f) => f.endsWith(".test.mjs"))
+  .filter((f) => f.endsWith(".test.mjs") && (only.length === 0 || only.some((word) => f.includes(word))))
   .map((f) => join("test/browser", f));
 if (files.length === 0) {
   console.error("no browser tests found in test/browser");
