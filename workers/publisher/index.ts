@@ -7,6 +7,7 @@ import { AccountScheduler } from "../../durable-objects/account-scheduler";
 import { RateLimiter } from "../../durable-objects/rate-limiter";
 import { publishMessage, settleUnhandled } from "../../lib/queues/messages";
 import { consumeEmail } from "./email/consumer";
+import { pullMetrics } from "./metrics/pull";
 import { sweepSends } from "./email/sweep";
 import { armPublication, sweep } from "./schedule";
 import { refreshTokens } from "./tokens/refresh";
@@ -37,7 +38,8 @@ export default {
   },
   async scheduled(controller, env) {
     // Publications, and newsletter sends that are due or lost their queue message (email/sweep.ts);
-    // OAuth sign-ins renewed before they die (tokens/refresh.ts).
-    await Promise.all([sweep(env), sweepSends(env), refreshTokens(env, controller.scheduledTime)]);
+    // OAuth sign-ins renewed before they die (tokens/refresh.ts); published posts' engagement on its
+    // decaying schedule (metrics/pull.ts).
+    await Promise.all([sweep(env), sweepSends(env), refreshTokens(env, controller.scheduledTime), pullMetrics(env)]);
   },
 } satisfies ExportedHandler<Env>;

@@ -15,6 +15,7 @@ import { publicMediaUrl } from "../../lib/media/public-url";
 import { seal, unseal } from "../../lib/crypto/sealed";
 import { hasThreads, PLATFORM_NAMES, type Platform } from "../../lib/domain/platforms";
 import { mailFailureNotice } from "./notices";
+import { firstPullAt } from "./metrics/schedule";
 import { CONNECTORS } from "./connectors";
 import { POSTING_LIMITS } from "./connectors/limits";
 import type { RateLimiter } from "../../durable-objects/rate-limiter";
@@ -212,7 +213,7 @@ export async function publishPublication(env: Env, publicationId: string, option
       if (!grant.granted) throw new PlatformError("rate_limited", `${PLATFORM_NAMES[platform]}'s posting limit for this account is used up`, { retryAt: grant.retryAt });
       ref = await whileHeld(db, publication.id, leaseMs, () => connector.publish(session, post));
     }
-    await followContent(db, publication, "published", null, now(), settle({ status: "published", externalId: ref.externalId, externalUrl: ref.url, publishedAt: new Date(now()), lastError: null, waitingUntil: null }));
+    await followContent(db, publication, "published", null, now(), settle({ status: "published", externalId: ref.externalId, externalUrl: ref.url, publishedAt: new Date(now()), lastError: null, waitingUntil: null, metricsDueAt: new Date(firstPullAt(now())) }));
     return { status: "published" };
   } catch (err) {
     const error = err instanceof PlatformError ? err : new PlatformError("unknown", `Publishing stopped unexpectedly: ${err instanceof Error ? err.message : String(err)}`);

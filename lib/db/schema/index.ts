@@ -9,3 +9,4 @@ export * from "./generation";
 export * from "./email";
 export * from "./publishing";
 export * from "./slots";
+export * from "./metrics";

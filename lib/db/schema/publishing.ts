@@ -131,11 +131,17 @@ export const publications = sqliteTable(
      * id of a post still in moderation, so a retry asks about it instead of posting again.
      */
     pendingRef: text("pending_ref"),
+    /**
+     * When the post's engagement is next pulled (workers/publisher/metrics): set on publishing, moved
+     * along a decaying schedule by each pull, null once pulling is over (or before publishing).
+     */
+    metricsDueAt: integer("metrics_due_at", { mode: "timestamp_ms" }),
   },
   (t) => [
     index("publications_workspace_scheduled_idx").on(t.workspaceId, t.scheduledAt),
     index("publications_status_scheduled_idx").on(t.status, t.scheduledAt),
     uniqueIndex("publications_idempotency_idx").on(t.idempotencyKey),
+    index("publications_metrics_due_idx").on(t.metricsDueAt),
   ],
 );
 

@@ -25,7 +25,7 @@ export function publicationsFollow(db: Db, workspaceId: string, contentId: strin
     case "schedule":
       return db.insert(publications).select(
         sql`SELECT 'pub_' || lower(hex(randomblob(10))), ${workspaceId}, c.id, v.id, a.id, c.scheduled_at, c.scheduled_zone, 'scheduled',
-              lower(hex(randomblob(16))), 0, NULL, NULL, NULL, NULL, NULL, ${now}, ${now}, NULL
+              lower(hex(randomblob(16))), 0, NULL, NULL, NULL, NULL, NULL, ${now}, ${now}, NULL, NULL
             FROM content c
             JOIN content_variants v ON v.content_id = c.id
             JOIN social_accounts a ON a.workspace_id = c.workspace_id AND a.platform = v.platform
