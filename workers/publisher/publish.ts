@@ -10,10 +10,10 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { SQLiteUpdateSetSource } from "drizzle-orm/sqlite-core";
 import { database, type Db } from "../../lib/db/client";
 import { content, contentEvents, contentVariants, media, notifications, publications, socialAccounts, variantMedia, type Publication } from "../../lib/db/schema";
-import { config, tokenKey } from "../../lib/config/env";
+import { config } from "../../lib/config/env";
 import { publicMediaUrl } from "../../lib/media/public-url";
-import { seal, unseal } from "../../lib/crypto/sealed";
 import { hasThreads, PLATFORM_NAMES, type Platform } from "../../lib/domain/platforms";
+import { openAccountSession } from "./account-session";
 import { mailFailureNotice } from "./notices";
 import { firstPullAt } from "./metrics/schedule";
 import { CONNECTORS } from "./connectors";
@@ -33,7 +33,8 @@ export type PublishOptions = { now?: () => number; timeoutMs?: number; random?: 
 /** What the scheduler does next with this publication: nothing, or try again at `retryAt`. */
 export type PublishOutcome = { status: "published" | "failed" | "skipped" } | { status: "retry" | "waiting"; retryAt: number };
 
-export const credentialsSeal = (env: Env, accountId: string) => ({ secret: tokenKey(env), purpose: "account-credentials", rowId: accountId });
+// Where account credentials are sealed and opened (account-session.ts); exported here for the api Worker too.
+export { credentialsSeal } from "./account-session";
 
 /** Exponential backoff with full jitter: spread retries so a platform's recovery is not a stampede. */
 export function backoff(attempt: number, random = Math.random): number {
@@ -120,23 +121,9 @@ async function outgoingPost(env: Env, db: Db, publication: Publication): Promise
 }
 
 async function accountSession(env: Env, db: Db, accountId: string, workspaceId: string, timeoutMs?: number): Promise<{ platform: Platform; session: AccountSession }> {
-  const account = await db.select().from(socialAccounts).where(and(eq(socialAccounts.id, accountId), eq(socialAccounts.workspaceId, workspaceId))).get();
-  if (!account) throw new PlatformError("rejected", "The account to publish to is no longer connected");
-  const sealing = credentialsSeal(env, account.id);
-  const session: AccountSession = {
-    serviceUrl: account.serviceUrl,
-    externalId: account.externalId,
-    handle: account.handle,
-    credentials: JSON.parse(await unseal(sealing, account.credentials)) as Record<string, string>,
-    timeoutMs,
-    async saveCredentials(credentials, expiresAt) {
-      await db
-        .update(socialAccounts)
-        .set({ credentials: await seal(sealing, JSON.stringify(credentials)), tokenExpiresAt: expiresAt, status: "connected", lastError: null })
-        .where(eq(socialAccounts.id, account.id));
-    },
-  };
-  return { platform: account.platform as Platform, session };
+  const opened = await openAccountSession(env, db, accountId, workspaceId, timeoutMs);
+  if (!opened) throw new PlatformError("rejected", "The account to publish to is no longer connected");
+  return opened;
 }
 
 /**

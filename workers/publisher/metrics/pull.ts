@@ -20,11 +20,9 @@
 import { and, asc, eq, gt, inArray, isNotNull, lte, notInArray, or, sql } from "drizzle-orm";
 import { database, type Db } from "../../../lib/db/client";
 import { postMetrics, publications, socialAccounts } from "../../../lib/db/schema";
-import { seal, unseal } from "../../../lib/crypto/sealed";
-import type { Platform } from "../../../lib/domain/platforms";
 import { CONNECTORS } from "../connectors";
-import { PlatformError, type AccountSession, type PostMetrics } from "../connectors/types";
-import { credentialsSeal } from "../publish";
+import { PlatformError, type PostMetrics } from "../connectors/types";
+import { openAccountSession } from "../account-session";
 import { backoffAt, nextPullAt } from "./schedule";
 
 export type PullOptions = {
@@ -95,25 +93,6 @@ async function duePage(db: Db, now: number, limit: number, after: { dueAt: numbe
     .all();
 }
 
-async function accountSession(env: Env, db: Db, accountId: string, workspaceId: string, timeoutMs?: number): Promise<{ platform: Platform; session: AccountSession } | null> {
-  const account = await db.select().from(socialAccounts).where(and(eq(socialAccounts.id, accountId), eq(socialAccounts.workspaceId, workspaceId))).get();
-  if (!account) return null;
-  const sealing = credentialsSeal(env, account.id);
-  const session: AccountSession = {
-    serviceUrl: account.serviceUrl,
-    externalId: account.externalId,
-    handle: account.handle,
-    credentials: JSON.parse(await unseal(sealing, account.credentials)) as Record<string, string>,
-    timeoutMs,
-    async saveCredentials(credentials, expiresAt) {
-      await db
-        .update(socialAccounts)
-        .set({ credentials: await seal(sealing, JSON.stringify(credentials)), tokenExpiresAt: expiresAt, status: "connected", lastError: null })
-        .where(and(eq(socialAccounts.id, account.id), eq(socialAccounts.workspaceId, workspaceId)));
-    },
-  };
-  return { platform: account.platform as Platform, session };
-}
 
 const setDue = (db: Db, post: Due, at: number | null) =>
   db
@@ -143,9 +122,9 @@ async function pullAccount(env: Env, db: Db, posts: Due[], options: PullOptions,
   const queue = posts.filter((p) => mine.has(p.id));
   if (!queue.length) return;
   let accountError: PlatformError | null = null;
-  let account: Awaited<ReturnType<typeof accountSession>> = null;
+  let account: Awaited<ReturnType<typeof openAccountSession>> = null;
   try {
-    account = await accountSession(env, db, accountId, workspaceId, options.timeoutMs);
+    account = await openAccountSession(env, db, accountId, workspaceId, options.timeoutMs);
   } catch (err) {
     accountError = new PlatformError("unknown", `The account's credentials could not be read: ${err instanceof Error ? err.message : String(err)}`);
   }
