@@ -7,26 +7,14 @@
  * - click and open: tracking redirects and the pixel, naming the delivery.
  */
 import { jwtVerify, SignJWT } from "jose";
+import { purposeKey } from "../crypto/purpose-key";
 
 export const CONFIRM_LIFETIME_S = 48 * 60 * 60;
 const ISSUER = "content-engine";
 
 type Purpose = "email-confirm" | "email-manage" | "email-click" | "email-open";
 
-const keys = new Map<string, Promise<CryptoKey>>();
-
-function keyFor(secret: string, purpose: Purpose): Promise<CryptoKey> {
-  const cacheKey = `${purpose}:${secret}`;
-  let key = keys.get(cacheKey);
-  if (!key) {
-    key = crypto.subtle
-      .importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"])
-      .then((k) => crypto.subtle.sign("HMAC", k, new TextEncoder().encode(purpose)))
-      .then((raw) => crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]));
-    keys.set(cacheKey, key);
-  }
-  return key;
-}
+const keyFor = (secret: string, purpose: Purpose) => purposeKey(secret, purpose);
 
 async function sign(secret: string, purpose: Purpose, claims: Record<string, string>, lifetimeSeconds?: number): Promise<string> {
   const jwt = new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).setIssuer(ISSUER).setAudience(purpose);
