@@ -43,6 +43,25 @@ export class FakeOAuthServer {
     this.subject = defaultSubject;
   }
 
+  /**
+   * The test controls every platform fake built on this server shares: POST /_fake/tokens
+   * {error, count} fails the next refresh calls; POST /_fake/clock {advanceMs} moves the token clock.
+   * Null for any other path.
+   */
+  async control(path: string, request: Request): Promise<Response | null> {
+    if (path === "/_fake/tokens") {
+      this.tokenFaults = (await request.json()) as FakeOAuthServer["tokenFaults"];
+      return Response.json(this.tokenFaults);
+    }
+    if (path === "/_fake/clock") {
+      const { advanceMs } = (await request.json()) as { advanceMs: number };
+      const offset = this.now() - Date.now() + advanceMs;
+      this.now = () => Date.now() + offset;
+      return Response.json({ now: this.now() });
+    }
+    return null;
+  }
+
   /** GET authorize: consent, then back to the client with a code (or an error the RFC names). */
   authorize(url: URL): Response {
     const p = url.searchParams;

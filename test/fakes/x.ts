@@ -62,14 +62,8 @@ export class FakeX {
         return Response.json(this.faults);
       }
       case "/_fake/tokens":
-        this.oauth.tokenFaults = (await request.json()) as FakeOAuthServer["tokenFaults"];
-        return Response.json(this.oauth.tokenFaults);
-      case "/_fake/clock": {
-        const { advanceMs } = (await request.json()) as { advanceMs: number };
-        const offset = this.oauth.now() - Date.now() + advanceMs;
-        this.oauth.now = () => Date.now() + offset;
-        return Response.json({ now: this.oauth.now() });
-      }
+      case "/_fake/clock":
+        return (await this.oauth.control(url.pathname, request))!;
       case "/_fake/engage": {
         const { id, ageMs, ...counts } = (await request.json()) as { id: string; ageMs?: number } & Partial<Tweet["metrics"]>;
         const tweet = this.tweets.find((t) => t.id === id);

@@ -3,7 +3,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { parseInput } from "../../../lib/http/validate";
 import { authorize, inTokenWorkspace } from "../rest/auth";
 import { body, errors, iso, json, noContent, pathParam, security, timestamp, workspaceParams, type Api } from "../rest/kit";
-import { failedPublications } from "./failed";
+import { failedPublications } from "./service";
 import { accountQueue, addSlot, moveInQueue, removeSlot, slotInput, slotsOf } from "./slots";
 
 const accountParams = workspaceParams.extend({ accountId: pathParam("accountId") });

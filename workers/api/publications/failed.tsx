@@ -3,43 +3,15 @@
  * workspace's dead letters, each with the platform's message and a Retry that puts the item's
  * failed publications back on schedule (the workflow's `retry`, which looks for the post first).
  */
-import { and, desc, eq } from "drizzle-orm";
 import { Hono } from "hono";
-import type { Db } from "../../../lib/db/client";
-import { content, publications, socialAccounts } from "../../../lib/db/schema";
 import { PLATFORM_NAMES, type Platform } from "../../../lib/domain/platforms";
 import { can } from "../../../lib/domain/roles";
-import { forbidden } from "../../../lib/http/errors";
 import { formatLocal } from "../content/time";
-import type { AppEnv, WorkspaceAccess } from "../types";
+import type { AppEnv } from "../types";
 import { CsrfField } from "../views/layout";
 import { EmptyState } from "../views/pages";
 import { renderPage } from "../views/render";
-
-export type FailedPublication = { id: string; contentId: string; title: string; contentStatus: string; platform: string; handle: string; attempts: number; lastError: string | null; updatedAt: Date };
-
-export async function failedPublications(db: Db, access: WorkspaceAccess, limit = 200): Promise<FailedPublication[]> {
-  if (!can(access.role, "accounts.view")) throw forbidden();
-  return db
-    .select({
-      id: publications.id,
-      contentId: publications.contentId,
-      title: content.title,
-      contentStatus: content.status,
-      platform: socialAccounts.platform,
-      handle: socialAccounts.handle,
-      attempts: publications.attempts,
-      lastError: publications.lastError,
-      updatedAt: publications.updatedAt,
-    })
-    .from(publications)
-    .innerJoin(content, eq(content.id, publications.contentId))
-    .innerJoin(socialAccounts, eq(socialAccounts.id, publications.accountId))
-    .where(and(eq(publications.workspaceId, access.workspace.id), eq(publications.status, "failed")))
-    .orderBy(desc(publications.updatedAt))
-    .limit(limit)
-    .all();
-}
+import { failedPublications } from "./service";
 
 export const failedPages = new Hono<AppEnv>();
 

@@ -8,7 +8,7 @@
  */
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../../../lib/db/client";
-import { publications, socialAccounts } from "../../../lib/db/schema";
+import { content, publications, socialAccounts } from "../../../lib/db/schema";
 import { can } from "../../../lib/domain/roles";
 import { forbidden } from "../../../lib/http/errors";
 import type { PublishMessage } from "../../../lib/queues/messages";
@@ -105,5 +105,31 @@ export async function publicationsOf(db: Db, access: WorkspaceAccess, contentId:
     .innerJoin(socialAccounts, eq(socialAccounts.id, publications.accountId))
     .where(and(eq(publications.workspaceId, access.workspace.id), eq(publications.contentId, contentId)))
     .orderBy(desc(publications.createdAt))
+    .all();
+}
+
+/** Publications that failed for good, newest first: the workspace's dead letters. */
+export type FailedPublication = { id: string; contentId: string; title: string; contentStatus: string; platform: string; handle: string; attempts: number; lastError: string | null; updatedAt: Date };
+
+export async function failedPublications(db: Db, access: WorkspaceAccess, limit = 200): Promise<FailedPublication[]> {
+  if (!can(access.role, "accounts.view")) throw forbidden();
+  return db
+    .select({
+      id: publications.id,
+      contentId: publications.contentId,
+      title: content.title,
+      contentStatus: content.status,
+      platform: socialAccounts.platform,
+      handle: socialAccounts.handle,
+      attempts: publications.attempts,
+      lastError: publications.lastError,
+      updatedAt: publications.updatedAt,
+    })
+    .from(publications)
+    .innerJoin(content, eq(content.id, publications.contentId))
+    .innerJoin(socialAccounts, eq(socialAccounts.id, publications.accountId))
+    .where(and(eq(publications.workspaceId, access.workspace.id), eq(publications.status, "failed")))
+    .orderBy(desc(publications.updatedAt))
+    .limit(limit)
     .all();
 }
