@@ -52,6 +52,11 @@ export const PERMISSIONS = {
   "newsletters.edit": { roles: writers, kind: "write", description: "Create and edit newsletters and send tests" },
   "newsletters.send": { roles: managers, kind: "write", description: "Start, schedule, pause, resume and cancel sends" },
   "email.configure": { roles: managers, kind: "write", description: "Choose the email provider and its API key, the sender, the webhook key and tracking" },
+  "analytics.view": { roles: everyone, kind: "read", description: "See engagement analytics, best times to post, and export them as CSV" },
+  "inbox.view": { roles: everyone, kind: "read", description: "See comments and mentions that platforms sent through their webhooks" },
+  "inbox.manage": { roles: writers, kind: "write", description: "Mark inbox items as done" },
+  "webhooks.manage": { roles: managers, kind: "write", description: "Register outgoing webhook endpoints, see their delivery log and send tests; set the inbound webhook secret" },
+  "operations.view": { roles: managers, kind: "read", description: "See the operations page: queue depths, job failure rates and publish lag" },
 } as const satisfies Record<string, PermissionSpec>;
 
 export type Permission = keyof typeof PERMISSIONS;

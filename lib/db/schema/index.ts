@@ -10,3 +10,4 @@ export * from "./email";
 export * from "./publishing";
 export * from "./slots";
 export * from "./metrics";
+export * from "./analytics";

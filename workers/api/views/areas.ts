@@ -11,6 +11,7 @@ export const AREAS = [
   { slug: "publishing", label: "Publishing", ready: false, blurb: "The publishing queue per account, posting slots, rate-limit waits, and failed publications with a retry button." },
   { slug: "subscribers", label: "Subscribers", ready: true, blurb: "Email subscribers with their consent records, lists, tags and segments; CSV import and export." },
   { slug: "newsletters", label: "Newsletters", ready: true, blurb: "Newsletter issues built from content, test sends, and resumable sends with live progress." },
-  { slug: "analytics", label: "Analytics", ready: false, blurb: "Engagement over time per platform, top content, and the best times to post." },
+  { slug: "analytics", label: "Analytics", ready: true, blurb: "Engagement over time per platform, top content, and the best times to post." },
+  { slug: "inbox", label: "Inbox", ready: true, blurb: "Comments and mentions the platforms sent through their webhooks." },
   { slug: "settings", label: "Settings", ready: true, blurb: "" },
 ] as const;

@@ -121,6 +121,8 @@ export function SettingsTabs(props: { workspaceId: string; current: string; role
     { href: "members", label: "Members" },
     ...(can(props.role, "tokens.manage") ? [{ href: "tokens", label: "API tokens" }] : []),
     ...(can(props.role, "audit.view") ? [{ href: "audit", label: "Audit log" }] : []),
+    ...(can(props.role, "webhooks.manage") ? [{ href: "webhooks", label: "Webhooks" }] : []),
+    ...(can(props.role, "operations.view") ? [{ href: "operations", label: "Operations" }] : []),
   ];
   return (
     <nav class="tabs" aria-label="Settings">

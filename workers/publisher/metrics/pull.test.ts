@@ -106,6 +106,18 @@ describe("the metrics pull", () => {
       [12, later],
     ]);
     expect((await pub(id))!.metrics_due_at).toBe(later + 24 * HOUR_MS);
+
+    // The rollups moved with the readings: the latest totals, and each day what it added.
+    const totals = await env.DB.prepare("SELECT workspace_id, platform, kind, impressions, likes, comments, shares, engagements FROM publication_totals WHERE publication_id = ?").bind(id).first();
+    expect(totals).toEqual({ workspace_id: WS, platform: "bluesky", kind: "post", impressions: null, likes: 12, comments: 3, shares: 3, engagements: 18 });
+    const days = (await env.DB.prepare("SELECT day, posts, likes, comments FROM metric_daily WHERE workspace_id = ? AND dimension = 'account' AND key = ? ORDER BY day").bind(WS, ACCOUNT).all<Record<string, number>>()).results;
+    const day = (ms: number) => Math.floor(ms / 86400_000);
+    const on = (d: number) => days.filter((r) => r.day === d).reduce((sum, r) => ({ posts: sum.posts + r.posts!, likes: sum.likes + r.likes!, comments: sum.comments + r.comments! }), { posts: 0, likes: 0, comments: 0 });
+    expect(on(day(out.published_at)).posts).toBe(1);
+    expect(days.reduce((n, r) => n + r.posts!, 0)).toBe(1);
+    // 36 hours later is always another UTC day: it added the 5 new likes.
+    expect(on(day(later))).toEqual({ posts: 0, likes: 5, comments: 0 });
+    expect(days.reduce((n, r) => n + r.likes!, 0)).toBe(12);
   });
 
   it("stops pulling a post the platform no longer has", async () => {

@@ -19,11 +19,14 @@
  */
 import { and, asc, eq, gt, inArray, isNotNull, lte, notInArray, or, sql } from "drizzle-orm";
 import { database, type Db } from "../../../lib/db/client";
+import { log } from "../../../lib/log";
 import { postMetrics, publications, socialAccounts } from "../../../lib/db/schema";
 import { CONNECTORS } from "../connectors";
 import { PlatformError, type PostMetrics } from "../connectors/types";
 import { openAccountSession } from "../account-session";
 import { backoffAt, nextPullAt } from "./schedule";
+import { filingsOf, rollupStatements } from "../../../lib/analytics/rollup";
+import { runBatch } from "../../../lib/email/batch";
 
 export type PullOptions = {
   /** The clock (tests fix it). */
@@ -129,6 +132,8 @@ async function pullAccount(env: Env, db: Db, posts: Due[], options: PullOptions,
     accountError = new PlatformError("unknown", `The account's credentials could not be read: ${err instanceof Error ? err.message : String(err)}`);
   }
   const connector = account ? CONNECTORS[account.platform] : undefined;
+  // How each post is filed for the analytics rollups, and its totals so far.
+  const filings = await filingsOf(db, workspaceId, queue.map((p) => p.id));
   for (const post of queue) {
     if (!accountError && (!account || !connector || !post.externalId)) {
       // Nothing to ask: the platform has no connector (or the post no id); stop pulling it.
@@ -155,13 +160,16 @@ async function pullAccount(env: Env, db: Db, posts: Due[], options: PullOptions,
         // A limit, a refused sign-in or a platform that is down holds for the account's other posts.
         accountError = error;
       }
-      console.warn(JSON.stringify({ level: "warn", event: "metrics_pull_failed", publicationId: post.id, kind: error.kind, error: error.message, next }));
+      log.warn("metrics_pull_failed", { publicationId: post.id, kind: error.kind, error: error.message, next });
       continue;
     }
     const pulledAt = now();
-    await db.batch([
+    const filed = filings.get(post.id);
+    await runBatch(db, [
       db.insert(postMetrics).values({ workspaceId, publicationId: post.id, pulledAt: new Date(pulledAt), ...figures }),
       setDue(db, post, nextPullAt(post.publishedAt?.getTime() ?? pulledAt, pulledAt)),
+      // The rollups move in the same transaction as the reading, so they never disagree with it.
+      ...(filed ? rollupStatements(filed.filing, filed.previous, figures, pulledAt) : []),
     ]);
     report.pulled++;
   }
@@ -196,7 +204,7 @@ export async function pullMetrics(env: Env, options: PullOptions = {}): Promise<
     await Promise.all(
       [...byAccount.values()].map((posts) =>
         pullAccount(env, db, posts, options, report).catch((err: unknown) =>
-          console.error(JSON.stringify({ level: "error", event: "metrics_pull_account_failed", accountId: posts[0]!.accountId, error: String(err) })),
+          log.error("metrics_pull_account_failed", { accountId: posts[0]!.accountId, error: err }),
         ),
       ),
     );
