@@ -21,6 +21,9 @@ const OAUTH_CLIENTS = {
   GOOGLE_CLIENT_SECRET: "fake-google-secret",
   TIKTOK_CLIENT_KEY: "fakeclientkey0001",
   TIKTOK_CLIENT_SECRET: "fake-tiktok-client-secret",
+  // Webhooks in (workers/api/webhooks-in): the token we give Meta for its handshake, X's consumer secret.
+  META_WEBHOOK_VERIFY_TOKEN: "test-meta-verify-token",
+  X_CONSUMER_SECRET: "test-x-consumer-secret",
 };
 
 function worker(name: string, configPath: string, include: string[], exclude: string[] = [], globalSetup: string[] = []) {

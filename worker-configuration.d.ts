@@ -8,6 +8,7 @@ interface __BaseEnv_Env {
 	GENERATE_QUEUE: Queue;
 	PUBLISH_QUEUE: Queue;
 	EMAIL_QUEUE: Queue;
+	WEBHOOKS_QUEUE: Queue;
 	ASSETS: Fetcher;
 	APP_NAME: "Content Engine";
 	SESSION_SECRET: string;

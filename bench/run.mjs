@@ -10,6 +10,7 @@ const BENCHMARKS = {
   ingest: () => import("./ingest.mjs"),
   "schedule-precision": () => import("./schedule-precision.mjs"),
   "publish-faults": () => import("./publish-faults.mjs"),
+  analytics: () => import("./analytics.mjs"),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith("-"));

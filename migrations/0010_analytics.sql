@@ -36,6 +36,7 @@ CREATE TABLE `publication_totals` (
 	`kind` text NOT NULL,
 	`campaign_id` text,
 	`published_at` integer NOT NULL,
+	`published_month` integer NOT NULL,
 	`impressions` integer,
 	`likes` integer DEFAULT 0 NOT NULL,
 	`comments` integer DEFAULT 0 NOT NULL,
@@ -47,5 +48,5 @@ CREATE TABLE `publication_totals` (
 	FOREIGN KEY (`workspace_id`) REFERENCES `workspaces`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
-CREATE INDEX `publication_totals_top_idx` ON `publication_totals` (`workspace_id`,`engagements`,`published_at`);--> statement-breakpoint
+CREATE INDEX `publication_totals_top_idx` ON `publication_totals` (`workspace_id`,`published_month`,`engagements`);--> statement-breakpoint
 CREATE INDEX `publication_totals_account_idx` ON `publication_totals` (`workspace_id`,`account_id`,`published_at`);

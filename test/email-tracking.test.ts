@@ -105,6 +105,14 @@ describe("open and click tracking", () => {
       expect((await delivery(deliveryId))!.openedAt).toBe(openedAt);
     });
 
+    it("counts the day's deliveries, first opens and first clicks for analytics, each once", async () => {
+      const daily = await env.DB.prepare("SELECT sum(delivered) AS delivered, sum(opened) AS opened, sum(clicked) AS clicked FROM email_daily WHERE workspace_id = ?").bind(w.workspaceId).first();
+      const sent = await env.DB.prepare("SELECT count(*) AS n FROM email_deliveries WHERE workspace_id = ? AND status = 'sent'").bind(w.workspaceId).first<{ n: number }>();
+      expect(sent!.n).toBeGreaterThan(0);
+      // The click and the open above were each repeated; they count once.
+      expect(daily).toEqual({ delivered: sent!.n, opened: 1, clicked: 1 });
+    });
+
     it("is no open redirect: forged, tampered, foreign and non-http tokens get a 404", async () => {
       const [header, payload, signature] = click.split("/").pop()!.split(".");
       const claims = JSON.parse(atob(payload!.replace(/-/g, "+").replace(/_/g, "/")));

@@ -91,25 +91,38 @@ export function measureName(measure: BestTimeMeasure): string {
   return measure === "engagement_rate" ? "engagement rate (engagements ÷ impressions)" : "mean engagements per post (this platform reports no impressions)";
 }
 
-const weekdayIndex: Record<string, number> = { Mon: 0, Tue: 1, Wed: 2, Thu: 3, Fri: 4, Sat: 5, Sun: 6 };
-
 /**
  * A function from an instant to its local weekday (0 = Monday) and hour in `timeZone`. Intl reads the
  * zone's offset at that very instant, so posts either side of a daylight-saving change land on the
  * hour the audience saw on their clocks. Throws a RangeError for a zone the runtime does not know.
+ *
+ * Intl is slow (a formatToParts per post made a year of one account's posts take a second), so the
+ * offset is read once per UTC day and reused for every post of that day, unless the offset differs
+ * between the day's first and last millisecond (a change of clocks): those days read each post.
  */
 export function localSlotOf(timeZone: string): (instant: number) => { weekday: number; hour: number } {
-  // One formatter for the whole history: building one per post is the slow part of Intl.
-  const format = new Intl.DateTimeFormat("en-US", { timeZone, weekday: "short", hour: "numeric", hourCycle: "h23" });
+  const format = new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", hourCycle: "h23" });
+  /** Local wall-clock time minus UTC, in ms, at `instant` (whole minutes). */
+  const offsetAt = (instant: number): number => {
+    const parts: Record<string, number> = {};
+    for (const part of format.formatToParts(new Date(instant))) if (part.type !== "literal") parts[part.type] = Number(part.value);
+    const wall = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour! % 24, parts.minute!);
+    if (!Number.isFinite(wall)) throw new RangeError(`Cannot read the local time in ${timeZone}`);
+    return wall - Math.floor(instant / 60_000) * 60_000;
+  };
+  const DAY = 86_400_000;
+  const dayOffsets = new Map<number, number | null>();
   return (instant) => {
-    let weekday = -1;
-    let hour = -1;
-    for (const part of format.formatToParts(new Date(instant))) {
-      if (part.type === "weekday") weekday = weekdayIndex[part.value] ?? -1;
-      else if (part.type === "hour") hour = Number(part.value) % 24;
+    const day = Math.floor(instant / DAY);
+    let offset = dayOffsets.get(day);
+    if (offset === undefined) {
+      const first = offsetAt(day * DAY);
+      offset = first === offsetAt(day * DAY + DAY - 1) ? first : null;
+      dayOffsets.set(day, offset);
     }
-    if (weekday < 0 || !(hour >= 0)) throw new RangeError(`Cannot read the local weekday and hour in ${timeZone}`);
-    return { weekday, hour };
+    const local = new Date(instant + (offset ?? offsetAt(instant)));
+    // getUTCDay: 0 = Sunday; the grid starts on Monday.
+    return { weekday: (local.getUTCDay() + 6) % 7, hour: local.getUTCHours() };
   };
 }
 

@@ -23,6 +23,13 @@ export const DAY_MS = 86_400_000;
 /** The UTC day (days since 1970-01-01) of an instant. */
 export const dayOf = (ms: number): number => Math.floor(ms / DAY_MS);
 
+/** The UTC calendar month of an instant, as year × 12 + month − 1. */
+export const monthOf = (ms: number): number => {
+  const d = new Date(ms);
+  return d.getUTCFullYear() * 12 + d.getUTCMonth();
+};
+const MONTH_SQL = (column: string) => sql.raw(`(CAST(strftime('%Y', ${column} / 1000, 'unixepoch') AS INTEGER) * 12 + CAST(strftime('%m', ${column} / 1000, 'unixepoch') AS INTEGER) - 1)`);
+
 /** At most this many of a post's tags are rolled up (a post with hundreds would cost a write each). */
 export const MAX_TAGS = 20;
 
@@ -79,8 +86,8 @@ export function rollupStatements(filing: Filing, previous: Previous, figures: Fi
     if (first && publishDay !== readingDay) statements.push(addToDay(filing.workspaceId, dimension, key, publishDay, 1, { impressions: 0, likes: 0, comments: 0, shares: 0, clicks: 0 }));
   }
   const engagements = (figures.likes ?? 0) + (figures.comments ?? 0) + (figures.shares ?? 0) + (figures.clicks ?? 0);
-  statements.push(sql`INSERT INTO publication_totals (publication_id, workspace_id, account_id, platform, content_id, kind, campaign_id, published_at, impressions, likes, comments, shares, clicks, engagements, pulled_at)
-    VALUES (${filing.publicationId}, ${filing.workspaceId}, ${filing.accountId}, ${filing.platform}, ${filing.contentId}, ${filing.kind}, ${filing.campaignId}, ${filing.publishedAt},
+  statements.push(sql`INSERT INTO publication_totals (publication_id, workspace_id, account_id, platform, content_id, kind, campaign_id, published_at, published_month, impressions, likes, comments, shares, clicks, engagements, pulled_at)
+    VALUES (${filing.publicationId}, ${filing.workspaceId}, ${filing.accountId}, ${filing.platform}, ${filing.contentId}, ${filing.kind}, ${filing.campaignId}, ${filing.publishedAt}, ${monthOf(filing.publishedAt)},
       ${figures.impressions}, ${figures.likes ?? 0}, ${figures.comments ?? 0}, ${figures.shares ?? 0}, ${figures.clicks ?? 0}, ${engagements}, ${pulledAt})
     ON CONFLICT (publication_id) DO UPDATE SET impressions = excluded.impressions, likes = excluded.likes, comments = excluded.comments,
       shares = excluded.shares, clicks = excluded.clicks, engagements = excluded.engagements, pulled_at = excluded.pulled_at,
@@ -154,8 +161,8 @@ export async function rebuildRollups(db: Db, workspaceId: string): Promise<void>
     sql`DELETE FROM metric_daily WHERE workspace_id = ${workspaceId}`,
     sql`DELETE FROM publication_totals WHERE workspace_id = ${workspaceId}`,
     // The latest reading of each publication (SQLite takes the other columns from the max() row).
-    sql`INSERT INTO publication_totals (publication_id, workspace_id, account_id, platform, content_id, kind, campaign_id, published_at, impressions, likes, comments, shares, clicks, engagements, pulled_at)
-      SELECT p.id, p.workspace_id, p.account_id, a.platform, p.content_id, c.kind, c.campaign_id, coalesce(p.published_at, p.created_at),
+    sql`INSERT INTO publication_totals (publication_id, workspace_id, account_id, platform, content_id, kind, campaign_id, published_at, published_month, impressions, likes, comments, shares, clicks, engagements, pulled_at)
+      SELECT p.id, p.workspace_id, p.account_id, a.platform, p.content_id, c.kind, c.campaign_id, coalesce(p.published_at, p.created_at), ${MONTH_SQL("coalesce(p.published_at, p.created_at)")},
         m.impressions, coalesce(m.likes, 0), coalesce(m.comments, 0), coalesce(m.shares, 0), coalesce(m.clicks, 0),
         coalesce(m.likes, 0) + coalesce(m.comments, 0) + coalesce(m.shares, 0) + coalesce(m.clicks, 0), m.pulled_at
       FROM (SELECT publication_id, max(pulled_at) AS pulled_at, impressions, likes, comments, shares, clicks FROM post_metrics WHERE workspace_id = ${workspaceId} GROUP BY publication_id) m

@@ -6,6 +6,7 @@
  * List-Unsubscribe included. The binding is optional, so it is not in the generated Env type.
  */
 import { EmailMessage } from "cloudflare:email";
+import { log } from "../log";
 import { batchAsMime } from "./outgoing";
 import type { Batch, EmailProvider } from "./providers/types";
 
@@ -24,7 +25,7 @@ export async function sendConfirmation(env: object, provider: EmailProvider, bat
       return "send_email";
     } catch (error) {
       // A sender domain not (yet) set up on Email Service, say: the provider still gets it out.
-      console.warn(JSON.stringify({ level: "warn", event: "send_email_refused", error: error instanceof Error ? error.message : String(error) }));
+      log.warn("send_email_refused", { error });
     }
   }
   await provider.send(batch);

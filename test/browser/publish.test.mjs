@@ -5,6 +5,9 @@ import { BASE_URL, launch, signUp, uniqueEmail, watchErrors } from "./browser.mj
 
 let browser;
 let fakes;
+/** The first test's page and workspace, which the analytics test carries on with. */
+let page;
+let ws;
 before(async () => {
   browser = await launch();
   fakes = await startFakePlatforms();
@@ -15,7 +18,7 @@ after(async () => {
 });
 
 test("connect a (fake) Bluesky account, schedule a post 10 seconds ahead, see it published with its link", async () => {
-  const page = await (await browser.newContext({ baseURL: BASE_URL })).newPage();
+  page = await (await browser.newContext({ baseURL: BASE_URL })).newPage();
   const errors = watchErrors(page);
   await page.goto("/signup");
   await signUp(page, "Bo Publisher", uniqueEmail("bo"));
@@ -23,7 +26,7 @@ test("connect a (fake) Bluesky account, schedule a post 10 seconds ahead, see it
   await page.getByLabel("Name").fill("Bo's posts");
   await page.getByRole("button", { name: "Create workspace" }).click();
   await page.waitForURL(/\/w\/ws_[a-z0-9]+$/);
-  const ws = new URL(page.url()).pathname;
+  ws = new URL(page.url()).pathname;
   await page.goto(`${ws}/settings`);
   await page.getByLabel("Time zone").fill("UTC");
   await page.getByLabel("Authors may approve their own content").check();
@@ -74,5 +77,38 @@ test("connect a (fake) Bluesky account, schedule a post 10 seconds ahead, see it
   const publishedAt = Date.parse(post.value.createdAt);
   assert.ok(publishedAt >= due.getTime() - 1000, `published ${publishedAt - due.getTime()} ms before its time`);
   assert.ok(publishedAt <= due.getTime() + 5000, `published ${publishedAt - due.getTime()} ms late`);
+  assert.deepEqual(errors, []);
+});
+
+test("then its figures: refreshed on the analytics page, drawn as a chart beside a table, and the best-times heatmap", async () => {
+  assert.ok(page && ws, "the publishing test ran first");
+  const errors = watchErrors(page);
+  // People react to the post on (fake) Bluesky.
+  const [post] = fakes.bluesky.records.values();
+  Object.assign(post.engagement, { likeCount: 7, replyCount: 2, repostCount: 1 });
+  await page.goto(`${ws}/analytics`);
+  await page.getByRole("button", { name: "Refresh figures now" }).click();
+  await page.getByText("Pulling fresh figures for 1 post:").waitFor();
+  // The publisher pulls them off its queue; the page shows them once they are in.
+  const engagements = page.locator(".stats div", { hasText: "Engagements" }).locator("dd");
+  for (let i = 0; i < 30 && (await engagements.textContent()) !== "10"; i++) {
+    await page.waitForTimeout(1000);
+    await page.reload();
+  }
+  assert.equal(await engagements.textContent(), "10");
+  const chart = page.getByRole("img", { name: /Engagements per day by platform/ });
+  await chart.waitFor();
+  assert.equal(await chart.locator("polyline").count(), 1);
+  assert.equal(await chart.locator("circle").count(), 30);
+  await page.locator(".chart-legend").getByText("Bluesky").first().waitFor();
+  const byPlatform = page.getByRole("table", { name: "By platform" });
+  assert.deepEqual(await byPlatform.locator("tbody tr").first().locator("th, td").allTextContents(), ["Bluesky", "1", "10", "7", "2", "1", "0", "0"]);
+  await page.locator("section[aria-labelledby=top]").getByRole("link", { name: "Ten seconds" }).waitFor();
+
+  await page.getByRole("link", { name: "Best times to post →" }).click();
+  const heatmap = page.getByRole("img", { name: /by weekday and hour/ });
+  await heatmap.waitFor();
+  assert.equal(await heatmap.locator("rect.heat-cell").count(), 168);
+  await page.getByText(/Not enough history yet: 1 published posts/).waitFor();
   assert.deepEqual(errors, []);
 });

@@ -17,6 +17,7 @@ import { openaiFake } from "./openai.ts";
 import { postmarkFake } from "./postmark.ts";
 import { resendFake } from "./resend.ts";
 import { sendgridFake } from "./sendgrid.ts";
+import { RECEIVER_HOST, webhookReceiver } from "./webhook-receiver.ts";
 
 const corpus = (file: string) => readFileSync(join(import.meta.dirname, "../../../shared/corpora/feeds/rss-parser/input", file), "utf8");
 
@@ -52,6 +53,7 @@ export async function fakeWeb(request: Request): Promise<Response> {
   if (url.host === "api.sendgrid.com") return sendgridFake(request);
   if (url.host === "api.resend.com") return resendFake(request);
   if (url.host === "api.postmarkapp.com") return postmarkFake(request);
+  if (url.host === RECEIVER_HOST) return webhookReceiver(request);
   if (url.host.endsWith("llm.test")) return openaiFake(request);
   // The JavaScript-only site (js-site.ts) runs on this machine; only tests that allow loopback get here.
   if (url.hostname === "127.0.0.1") return fetch(request.url, { method: request.method, headers: request.headers });

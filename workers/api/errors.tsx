@@ -7,6 +7,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { AppError, errorBody } from "../../lib/http/errors";
+import { log } from "../../lib/log";
 import { Flash } from "./views/layout";
 import { ErrorPage } from "./views/pages";
 import type { AppEnv } from "./types";
@@ -26,7 +27,8 @@ export function handleError(err: unknown, c: Context<AppEnv>): Response | Promis
   const known = asAppError(err);
   const requestId = c.get("requestId") ?? "unknown";
   if (!known) {
-    console.error(JSON.stringify({ level: "error", requestId, path: c.req.path, error: String(err), stack: (err as Error)?.stack }));
+    // The request id comes from the log context (middleware/context.ts); the line also names the route.
+    log.error("unhandled_error", { method: c.req.method, path: c.req.path, error: err instanceof Error ? err : String(err) });
   }
   const status = known ? known.status : 500;
   const message = known ? known.message : `Something went wrong on our side. Reference: ${requestId}`;

@@ -9,7 +9,10 @@ import { LoginThrottle } from "../../durable-objects/login-throttle";
 import { config } from "../../lib/config/env";
 import { notFound } from "../../lib/http/errors";
 import { settleUnhandled } from "../../lib/queues/messages";
+import { setWorkerName } from "../../lib/log";
 import { auditPages } from "./audit/ui";
+import { analyticsPages } from "./analytics/ui";
+import { operationsPages } from "./operations/ui";
 import { calendarPages } from "./calendar/ui";
 import { campaignPages } from "./campaigns/ui";
 import { contentEditor } from "./content/editor";
@@ -30,7 +33,10 @@ import { authRoutes } from "./auth/routes";
 import { handleError } from "./errors";
 import { healthRoutes } from "./health/routes";
 import { emailEventRoutes } from "./email-events/routes";
+import { webhookInRoutes } from "./webhooks-in/routes";
 import { newsletterPages } from "./newsletters/ui";
+import { inboxPages } from "./inbox/ui";
+import { inboundWebhookPages } from "./webhooks-in/ui";
 import { publicRoutes } from "./public/ui";
 import { publicMediaRoutes } from "./media/public";
 import { subscriberPages } from "./subscribers/ui";
@@ -40,6 +46,7 @@ import { requestContext } from "./middleware/context";
 import { csrf } from "./middleware/csrf";
 import { api } from "./rest";
 import { tokenPages } from "./tokens/ui";
+import { webhookPages } from "./webhooks/ui";
 import type { AppEnv } from "./types";
 import { workspacePages, workspaceRoutes } from "./workspaces/ui";
 
@@ -77,6 +84,8 @@ app.route("/", healthRoutes);
 app.route("/", publicRoutes);
 app.route("/", publicMediaRoutes);
 app.route("/", emailEventRoutes);
+// Platform webhooks (Meta, X) and each workspace's generic inbound endpoint: signed, no session; see webhooks-in/routes.ts.
+app.route("/", webhookInRoutes);
 app.route("/api", api);
 app.get(
   "/api/docs",
@@ -121,12 +130,19 @@ for (const pages of [
   generationSettingsPages,
   subscriberPages,
   newsletterPages,
+  inboxPages,
+  inboundWebhookPages,
+  webhookPages,
+  operationsPages,
+  analyticsPages,
 ]) {
   ui.route("/w/:workspaceId", pages);
 }
 app.route("/", ui);
 
 export { LoginThrottle };
+
+setWorkerName("api");
 
 export default {
   fetch: app.fetch,

@@ -6,6 +6,7 @@
  */
 import { sql } from "drizzle-orm";
 import type { Db } from "../../lib/db/client";
+import { log } from "../../lib/log";
 import { outboxOf } from "../../lib/email/settings";
 import { newId } from "../../lib/ids";
 import { PLATFORM_NAMES, type Platform } from "../../lib/domain/platforms";
@@ -44,7 +45,7 @@ export async function mailFailureNotice(env: object, db: Db, notice: FailureNoti
     });
     return "sent";
   } catch (err) {
-    console.error(JSON.stringify({ level: "error", event: "failure_notice_not_mailed", publicationId: notice.publicationId, error: err instanceof Error ? err.message : String(err) }));
+    log.error("failure_notice_not_mailed", { publicationId: notice.publicationId, error: err });
     return "refused";
   }
 }

@@ -9,12 +9,14 @@ import { and, asc, eq, inArray, lt, lte, not, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { SQLiteUpdateSetSource } from "drizzle-orm/sqlite-core";
 import { database, type Db } from "../../lib/db/client";
+import { log } from "../../lib/log";
 import { content, contentEvents, contentVariants, media, notifications, publications, socialAccounts, variantMedia, type Publication } from "../../lib/db/schema";
 import { config } from "../../lib/config/env";
 import { publicMediaUrl } from "../../lib/media/public-url";
 import { hasThreads, PLATFORM_NAMES, type Platform } from "../../lib/domain/platforms";
 import { openAccountSession } from "./account-session";
 import { mailFailureNotice } from "./notices";
+import { emitWebhookEvent } from "../../lib/webhooks/emit";
 import { firstPullAt } from "./metrics/schedule";
 import { CONNECTORS } from "./connectors";
 import { POSTING_LIMITS } from "./connectors/limits";
@@ -70,7 +72,7 @@ async function whileHeld<T>(db: Db, publicationId: string, leaseMs: number, call
       .set({ updatedAt: new Date() })
       .where(and(eq(publications.id, publicationId), eq(publications.status, "publishing")))
       .run()
-      .catch((err: unknown) => console.error(JSON.stringify({ level: "error", event: "claim_renewal_failed", publicationId, error: String(err) })));
+      .catch((err: unknown) => log.error("claim_renewal_failed", { publicationId, error: err }));
   }, leaseMs / 2);
   try {
     return await call();
@@ -201,6 +203,7 @@ export async function publishPublication(env: Env, publicationId: string, option
       ref = await whileHeld(db, publication.id, leaseMs, () => connector.publish(session, post));
     }
     await followContent(db, publication, "published", null, now(), settle({ status: "published", externalId: ref.externalId, externalUrl: ref.url, publishedAt: new Date(now()), lastError: null, waitingUntil: null, metricsDueAt: new Date(firstPullAt(now())) }));
+    await emitWebhookEvent(db, publication.workspaceId, "publication.published", { publicationId: publication.id, contentId: publication.contentId, accountId: publication.accountId, platform, externalId: ref.externalId, url: ref.url, publishedAt: new Date(now()).toISOString() }, { queue: env.WEBHOOKS_QUEUE });
     return { status: "published" };
   } catch (err) {
     const error = err instanceof PlatformError ? err : new PlatformError("unknown", `Publishing stopped unexpectedly: ${err instanceof Error ? err.message : String(err)}`);
@@ -222,6 +225,7 @@ export async function publishPublication(env: Env, publicationId: string, option
       return { status: "retry", retryAt };
     }
     await settle({ status: "failed", lastError: error.message, waitingUntil: null });
+    await emitWebhookEvent(db, publication.workspaceId, "publication.failed", { publicationId: publication.id, contentId: publication.contentId, accountId: publication.accountId, error: error.message, failedAt: new Date(now()).toISOString() }, { queue: env.WEBHOOKS_QUEUE });
     if (await followContent(db, publication, "failed", error.message, now())) {
       await mailFailureNotice(env, db, { workspaceId: publication.workspaceId, contentId: publication.contentId, publicationId: publication.id, accountId: publication.accountId, message: error.message });
     }

@@ -34,6 +34,8 @@ export const publicationTotals = sqliteTable(
     kind: text("kind").notNull(),
     campaignId: text("campaign_id"),
     publishedAt: integer("published_at", { mode: "timestamp_ms" }).notNull(),
+    /** The UTC calendar month it went out (year × 12 + month − 1): top posts are ranked month by month. */
+    publishedMonth: integer("published_month").notNull(),
     /** Null while the platform gives no such figure. */
     impressions: integer("impressions"),
     likes: integer("likes").notNull().default(0),
@@ -45,8 +47,8 @@ export const publicationTotals = sqliteTable(
     pulledAt: integer("pulled_at", { mode: "timestamp_ms" }).notNull(),
   },
   (t) => [
-    // Top posts: walked in engagement order, stopping at the first N published in the range.
-    index("publication_totals_top_idx").on(t.workspaceId, t.engagements, t.publishedAt),
+    // Top posts: each month of the range walked in engagement order, stopping at its first N in range.
+    index("publication_totals_top_idx").on(t.workspaceId, t.publishedMonth, t.engagements),
     index("publication_totals_account_idx").on(t.workspaceId, t.accountId, t.publishedAt),
   ],
 );

@@ -11,3 +11,5 @@ export * from "./publishing";
 export * from "./slots";
 export * from "./metrics";
 export * from "./analytics";
+export * from "./inbound";
+export * from "./webhooks-out";

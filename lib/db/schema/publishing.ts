@@ -136,6 +136,8 @@ export const publications = sqliteTable(
      * along a decaying schedule by each pull, null once pulling is over (or before publishing).
      */
     metricsDueAt: integer("metrics_due_at", { mode: "timestamp_ms" }),
+    /** When the platform told us (webhooks in) the post was deleted there; its metrics are no longer pulled. */
+    deletedAt: integer("deleted_at", { mode: "timestamp_ms" }),
   },
   (t) => [
     index("publications_workspace_scheduled_idx").on(t.workspaceId, t.scheduledAt),

@@ -4,7 +4,7 @@ import { notFound } from "../../../lib/http/errors";
 import { authorize, inTokenWorkspace } from "../rest/auth";
 import { errors, json, security, workspaceParams, type Api } from "../rest/kit";
 import { accountHistory } from "./best-times";
-import { analytics, daysOf, isoDay, parseRange, type OverTimeBy } from "./service";
+import { analytics, bucketsOf, isoDay, parseRange, stepOf, type OverTimeBy } from "./service";
 
 const totals = { posts: z.number().int(), impressions: z.number().int(), likes: z.number().int(), comments: z.number().int(), shares: z.number().int(), clicks: z.number().int() };
 const BreakdownSchema = z.object({ key: z.string(), label: z.string(), ...totals }).openapi("AnalyticsBreakdown");
@@ -13,9 +13,10 @@ const AnalyticsSchema = z
   .object({
     from: z.string().openapi({ example: "2026-10-25" }),
     to: z.string().openapi({ example: "2026-11-23" }),
-    days: z.array(z.string()),
+    days: z.array(z.string()).openapi({ description: "The first day of each bucket of `series`" }),
+    step: z.number().int().openapi({ description: "Days per bucket: 1 up to 92 days, 7 (weeks) beyond" }),
     by: z.enum(["platform", "account"]),
-    series: z.array(z.object({ key: z.string(), label: z.string(), values: z.array(z.number()) })).openapi({ description: "Engagements per day (one value per entry of `days`)" }),
+    series: z.array(z.object({ key: z.string(), label: z.string(), values: z.array(z.number()) })).openapi({ description: "Engagements per bucket (one value per entry of `days`)" }),
     totals: z.object(totals),
     platforms: z.array(BreakdownSchema),
     accounts: z.array(BreakdownSchema),
@@ -56,7 +57,8 @@ export function analyticsApi(api: Api) {
         {
           from: isoDay(range.from),
           to: isoDay(range.to),
-          days: daysOf(range).map(isoDay),
+          days: bucketsOf(range).map(isoDay),
+          step: stepOf(range),
           by: data.by,
           series: data.series,
           totals: data.totals,

@@ -2,12 +2,11 @@
  * The history best times are computed from: one account's posts of the last months, each with its
  * latest figures (publication_totals, one row per post through its account index).
  */
-import { and, asc, eq, gte } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { PublishedPost } from "../../../lib/analytics/best-times";
 import type { Db } from "../../../lib/db/client";
-import { publicationTotals, socialAccounts } from "../../../lib/db/schema";
 import type { WorkspaceAccess } from "../types";
-import { allowAnalytics } from "./service";
+import { allowAnalytics, Reader } from "./service";
 
 /** How far back the heatmap looks: long enough for a sample, short enough to follow a changing audience. */
 export const HISTORY_DAYS = 180;
@@ -19,21 +18,16 @@ export async function accountHistory(
   access: WorkspaceAccess,
   accountId: string | undefined,
   now = Date.now(),
-): Promise<{ accounts: AccountChoice[]; account: AccountChoice | null; posts: PublishedPost[]; days: number }> {
+): Promise<{ accounts: AccountChoice[]; account: AccountChoice | null; posts: PublishedPost[]; days: number; rowsRead: number }> {
   allowAnalytics(access);
   const ws = access.workspace.id;
-  const accounts = await db
-    .select({ id: socialAccounts.id, handle: socialAccounts.handle, platform: socialAccounts.platform })
-    .from(socialAccounts)
-    .where(eq(socialAccounts.workspaceId, ws))
-    .orderBy(asc(socialAccounts.handle))
-    .all();
+  const reader = new Reader(db);
+  const accounts = await reader.all<AccountChoice>(sql`SELECT id, handle, platform FROM social_accounts WHERE workspace_id = ${ws} ORDER BY handle`);
   const account = accountId ? (accounts.find((a) => a.id === accountId) ?? null) : (accounts[0] ?? null);
-  if (!account) return { accounts, account: null, posts: [], days: HISTORY_DAYS };
-  const rows = await db
-    .select({ publishedAt: publicationTotals.publishedAt, impressions: publicationTotals.impressions, engagements: publicationTotals.engagements })
-    .from(publicationTotals)
-    .where(and(eq(publicationTotals.workspaceId, ws), eq(publicationTotals.accountId, account.id), gte(publicationTotals.publishedAt, new Date(now - HISTORY_DAYS * 86_400_000))))
-    .all();
-  return { accounts, account, posts: rows.map((r) => ({ publishedAt: r.publishedAt.getTime(), impressions: r.impressions, engagements: r.engagements })), days: HISTORY_DAYS };
+  if (!account) return { accounts, account: null, posts: [], days: HISTORY_DAYS, rowsRead: reader.rowsRead };
+  const posts = await reader.all<PublishedPost>(
+    sql`SELECT published_at AS publishedAt, impressions, engagements FROM publication_totals INDEXED BY publication_totals_account_idx
+      WHERE workspace_id = ${ws} AND account_id = ${account.id} AND published_at >= ${now - HISTORY_DAYS * 86_400_000}`,
+  );
+  return { accounts, account, posts, days: HISTORY_DAYS, rowsRead: reader.rowsRead };
 }

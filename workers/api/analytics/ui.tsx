@@ -15,11 +15,11 @@ import { toCsv } from "../../../lib/email/csv";
 import { AppError } from "../../../lib/http/errors";
 import { parseInput } from "../../../lib/http/validate";
 import type { AppEnv } from "../types";
-import { CsrfField } from "../views/layout";
+import { CsrfField, Flash } from "../views/layout";
 import { EmptyState } from "../views/pages";
 import { renderPage } from "../views/render";
 import { accountHistory } from "./best-times";
-import { analytics, daysOf, EMAIL_FIGURES, engagementsOf, isoDay, parseRange, type Analytics, type Breakdown, type OverTimeBy, type Range } from "./service";
+import { analytics, refreshFigures, bucketOf, bucketsOf, stepOf, EMAIL_FIGURES, engagementsOf, isoDay, parseRange, type Analytics, type Breakdown, type OverTimeBy, type Range } from "./service";
 
 export const analyticsPages = new Hono<AppEnv>();
 
@@ -53,7 +53,8 @@ analyticsPages.get("/analytics", async (c) => {
   const base = `/w/${workspace.id}/analytics`;
   const params = rangeParams(range, query);
   const csv = (section: string) => `${base}/export.csv?${params}&by=${data.by}&section=${section}`;
-  const days = daysOf(range).map(isoDay);
+  const days = bucketsOf(range).map(isoDay);
+  const per = stepOf(range) === 7 ? "week" : "day";
   const engagements = engagementsOf(data.totals);
   return renderPage(
     c,
@@ -66,6 +67,19 @@ analyticsPages.get("/analytics", async (c) => {
         </nav>
       </div>
       <RangeForm action={base} range={range} query={query} by={data.by} />
+      {/^\d{1,7}$/.test(query.refreshed ?? "") && (
+        <Flash kind="ok">
+          {query.refreshed === "0" ? "Every post's figures are already fresh (pulled in the last ten minutes) or past the two-month pull window." : `Pulling fresh figures for ${query.refreshed} post${query.refreshed === "1" ? "" : "s"}: reload in a minute.`}
+        </Flash>
+      )}
+      {can(c.var.access.role, "content.edit") && (
+        <form method="post" action={`${base}/refresh`} class="inline">
+          <CsrfField token={c.var.csrfToken} />
+          <button type="submit" class="secondary">
+            Refresh figures now
+          </button>
+        </form>
+      )}
       <p class="hint">
         {range.label} (UTC days). Engagements are likes, comments, shares and clicks, as each platform reports them; figures arrive with the metrics pulls (hourly in a post's first day, then daily, then weekly).
       </p>
@@ -105,19 +119,21 @@ analyticsPages.get("/analytics", async (c) => {
         <div class="chart-with-table">
           <LineChart
             id="engagement-over-time"
-            title={`Engagements per day by ${data.by}`}
+            title={`Engagements per ${per} by ${data.by}`}
             days={days}
             series={data.series.map((s) => ({ name: data.by === "platform" ? platformName(s.label) : s.label, values: s.values }))}
             emptyMessage="Nothing was pulled in this range yet."
           />
           {data.series.length > 0 && (
             <details>
-              <summary>The numbers, day by day</summary>
+              <summary>The numbers, {per} by {per}</summary>
               <table>
-                <caption>Engagements per day by {data.by}</caption>
+                <caption>
+                  Engagements per {per} by {data.by}
+                </caption>
                 <thead>
                   <tr>
-                    <th scope="col">Day</th>
+                    <th scope="col">{per === "week" ? "Week from" : "Day"}</th>
                     {data.series.map((s) => (
                       <th scope="col">{data.by === "platform" ? platformName(s.label) : s.label}</th>
                     ))}
@@ -192,7 +208,7 @@ analyticsPages.get("/analytics", async (c) => {
         )}
       </section>
 
-      <EmailSection data={data} days={days} csv={csv("email")} />
+      <EmailSection data={data} days={days} per={per} csv={csv("email")} />
     </>,
   );
 });
@@ -277,11 +293,11 @@ function BreakdownSection(props: { id: string; title: string; rows: Breakdown[];
   );
 }
 
-function EmailSection(props: { data: Analytics; days: string[]; csv: string }) {
+function EmailSection(props: { data: Analytics; days: string[]; per: string; csv: string }) {
   const { email, range } = props.data;
   const series = EMAIL_FIGURES.map((figure) => {
     const values = new Array<number>(props.days.length).fill(0);
-    for (const d of email) values[d.day - range.from] = d[figure];
+    for (const d of email) values[bucketOf(range, d.day)]! += d[figure];
     return { name: figure, values };
   });
   const total = (figure: (typeof EMAIL_FIGURES)[number]) => email.reduce((n, d) => n + d[figure], 0);
@@ -297,7 +313,7 @@ function EmailSection(props: { data: Analytics; days: string[]; csv: string }) {
         <p>No newsletter went out, and nobody opened, clicked or left, in this range.</p>
       ) : (
         <div class="chart-with-table">
-          <LineChart id="email-over-time" title="Email deliveries, unique opens and clicks, unsubscribes and bounces per day" days={props.days} series={series} />
+          <LineChart id="email-over-time" title={`Email deliveries, unique opens and clicks, unsubscribes and bounces per ${props.per}`} days={props.days} series={series} />
           <table>
             <caption>Email in the range</caption>
             <thead>
@@ -347,8 +363,8 @@ export function analyticsCsv(data: Analytics, section: z.infer<typeof sectionQue
   switch (section) {
     case "over-time":
       return toCsv(
-        ["day", ...data.series.map((s) => (data.by === "platform" ? platformName(s.label) : s.label))],
-        daysOf(data.range).map((day, i) => [isoDay(day), ...data.series.map((s) => s.values[i]!)]),
+        [stepOf(data.range) === 7 ? "week_from" : "day", ...data.series.map((s) => (data.by === "platform" ? platformName(s.label) : s.label))],
+        bucketsOf(data.range).map((day, i) => [isoDay(day), ...data.series.map((s) => s.values[i]!)]),
       );
     case "platforms":
       return breakdownCsv(data.platforms, (r) => platformName(r.label));
@@ -377,12 +393,18 @@ analyticsPages.get("/analytics/export.csv", async (c) => {
   return c.body(analyticsCsv(data, section), 200, { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="${name}"`, "cache-control": "no-store" });
 });
 
+analyticsPages.post("/analytics/refresh", async (c) => {
+  const due = await refreshFigures(c.var.db, c.env.PUBLISH_QUEUE, c.var.access);
+  return c.redirect(`/w/${c.var.access.workspace.id}/analytics?refreshed=${due}`, 303);
+});
+
 const bestTimesQuery = z.object({ account: z.string().max(100).optional() });
 
 analyticsPages.get("/analytics/best-times", async (c) => {
   const { workspace, role } = c.var.access;
   const { account: chosen } = parseInput(bestTimesQuery, c.req.query());
   const history = await accountHistory(c.var.db, c.var.access, chosen);
+  c.header("X-D1-Rows-Read", String(history.rowsRead));
   const base = `/w/${workspace.id}/analytics`;
   if (!history.account) {
     if (chosen) throw new AppError(404, "not_found", "Account not found");

@@ -18,6 +18,7 @@ import { assertMediaPublishable } from "../media/service";
 import { getContent, type ContentView } from "./service";
 import { limitProblems } from "./variants";
 import { armPublications, publicationsFollow } from "../publications/service";
+import { emitWebhookEvent } from "../../../lib/webhooks/emit";
 
 export type TimelineEntry = { id: number; kind: string; fromStatus: string | null; toStatus: string | null; body: string | null; createdAt: Date; actorName: string | null };
 
@@ -119,6 +120,7 @@ export async function transitionContent(db: Db, access: WorkspaceAccess, content
     ...(follow ? [follow] : []),
   ]);
   if (moved.length === 0) throw new AppError(409, "illegal_transition", "Someone else changed this item's status just now. Reload to see it.");
+  if (action === "approve") await emitWebhookEvent(db, workspace.id, "content.approved", { contentId, title: item.title, kind: item.kind, approvedBy: actor.userId, approvedAt: new Date(now).toISOString() });
   if (action === "schedule" || action === "retry") await armPublications(db, publishQueue, workspace.id, contentId);
   return getContent(db, access, contentId);
 }

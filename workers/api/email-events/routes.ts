@@ -15,6 +15,7 @@ import { normalizeEmail, suppressionHash } from "../../../lib/email/address";
 import { runBatch, type Statement } from "../../../lib/email/batch";
 import { AppError, notFound } from "../../../lib/http/errors";
 import { unsubscribeStatements } from "../subscribers/service";
+import { countEngagement, countLeaving } from "../../../lib/analytics/email-daily";
 import type { AppEnv } from "../types";
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from "./signature";
 
@@ -74,12 +75,14 @@ async function recordEvents(db: Db, workspaceId: string, list: Event[]): Promise
     const effects: Statement[] = [];
     const outcome = e.event === "spamreport" ? "complained" : e.event === "bounce" && (e.type ?? "bounce") === "bounce" ? "bounced" : e.event === "unsubscribe" || e.event === "group_unsubscribe" ? "unsubscribed" : null;
     if (outcome && subscriber) {
+      if (outcome !== "complained") effects.push(countLeaving(subscriber.id, workspaceId, outcome, at.getTime()));
       effects.push(...unsubscribeStatements(db, subscriber, outcome, { kind: outcome === "unsubscribed" ? "unsubscribe" : outcome === "bounced" ? "bounce" : "complaint", form: "SendGrid event" }));
     } else if (outcome && hash) {
       effects.push(sql`INSERT INTO suppressions (workspace_id, email_hash, reason, created_at) VALUES (${workspaceId}, ${hash}, ${outcome}, ${Date.now()}) ON CONFLICT DO NOTHING`);
     }
     if ((e.event === "open" || e.event === "click") && e.delivery_id) {
       const column = e.event === "open" ? sql`opened_at` : sql`clicked_at`;
+      effects.push(countEngagement(e.delivery_id, e.event === "open" ? "opened" : "clicked", at.getTime(), workspaceId));
       effects.push(sql`UPDATE email_deliveries SET ${column} = COALESCE(${column}, ${at.getTime()}) WHERE id = ${e.delivery_id} AND workspace_id = ${workspaceId}`);
       if (subscriber) effects.push(db.update(subscribers).set({ lastEngagedAt: at }).where(eq(subscribers.id, subscriber.id)));
     }

@@ -11,7 +11,8 @@ import { allowsLoopback } from "../../../lib/http/loopback";
 import { env } from "cloudflare:workers";
 import { database } from "../../../lib/db/client";
 import { providerFetch } from "../../../lib/generation/provider-fetch";
-import { generateMessage } from "../../../lib/queues/messages";
+import { log } from "../../../lib/log";
+import { generateMessage, withMessageContext } from "../../../lib/queues/messages";
 import { abandonJob, forgetExpiredAnswers, runJob, STALE_MS, type RunContext } from "./run";
 
 export function runContext(env: Env): RunContext {
@@ -38,18 +39,21 @@ export async function consumeGenerate(batch: MessageBatch<unknown>): Promise<rea
     batch.messages.map(async (message) => {
       const parsed = generateMessage.safeParse(message.body);
       if (!parsed.success) return void others.push(message);
-      try {
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), JOB_DEADLINE_MS)));
-        const outcome = await Promise.race([runJob(context, parsed.data.jobId), late]);
-        clearTimeout(timer);
-        if (outcome === "late") await abandonJob(context.db, parsed.data.jobId, JOB_DEADLINE_MS);
-        if (outcome === "busy") message.retry({ delaySeconds: Math.ceil(STALE_MS / 1000) + 30 });
-        else message.ack();
-      } catch (error) {
-        console.error(JSON.stringify({ level: "error", queue: batch.queue, event: "generate_retry", jobId: parsed.data.jobId, error: error instanceof Error ? error.message : String(error) }));
-        message.retry({ delaySeconds: 30 });
-      }
+      // The job's log lines carry the id of the request that queued it.
+      await withMessageContext(message, async () => {
+        try {
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), JOB_DEADLINE_MS)));
+          const outcome = await Promise.race([runJob(context, parsed.data.jobId), late]);
+          clearTimeout(timer);
+          if (outcome === "late") await abandonJob(context.db, parsed.data.jobId, JOB_DEADLINE_MS);
+          if (outcome === "busy") message.retry({ delaySeconds: Math.ceil(STALE_MS / 1000) + 30 });
+          else message.ack();
+        } catch (error) {
+          log.error("generate_retry", { queue: batch.queue, jobId: parsed.data.jobId, error });
+          message.retry({ delaySeconds: 30 });
+        }
+      });
     }),
   );
   return others;

@@ -8,6 +8,7 @@
 import { and, desc, eq, gt, inArray, lt, or } from "drizzle-orm";
 import type { z } from "zod";
 import type { Db } from "../../../lib/db/client";
+import { log } from "../../../lib/log";
 import { brandVoices, contentVariants, generationAttempts, generationCache, generationJobs, memberships, sourceItems, workspaces, type GenerationJob } from "../../../lib/db/schema";
 import { fitToLimit, LIMITS, MAX_THREAD_PARTS, measure, PLATFORM_NAMES, PLATFORMS, type Platform } from "../../../lib/domain/platforms";
 import { CACHE_TTL_MS, cacheKey } from "../../../lib/generation/cache-key";
@@ -318,7 +319,7 @@ export async function runJob(ctx: RunContext, jobId: string): Promise<RunOutcome
     const message =
       error instanceof ChainFailed || error instanceof OutputInvalid || error instanceof AppError ? error.message : "Generation stopped on an internal error; it was logged.";
     if (!(error instanceof ChainFailed || error instanceof OutputInvalid || error instanceof AppError)) {
-      console.error(JSON.stringify({ level: "error", event: "generation_failed", jobId: job.id, error: error instanceof Error ? error.stack : String(error) }));
+      log.error("generation_failed", { jobId: job.id, error });
     }
     await write({ status: "failed", stepLabel: "Failed", error: message, rawOutput: error instanceof OutputInvalid ? error.raw : null, finishedAt: new Date() });
   }
@@ -328,7 +329,7 @@ export async function runJob(ctx: RunContext, jobId: string): Promise<RunOutcome
 
 /** Marks a job that overran its deadline as failed; a no-op if it finished meanwhile. */
 export async function abandonJob(db: Db, jobId: string, deadlineMs: number): Promise<void> {
-  console.error(JSON.stringify({ level: "error", event: "generation_overran", jobId }));
+  log.error("generation_overran", { jobId });
   await db
     .update(generationJobs)
     .set({ status: "failed", stepLabel: "Failed", error: `Stopped after ${Math.round(deadlineMs / 60_000)} minutes without finishing; retry it.`, finishedAt: new Date() })

@@ -9,7 +9,8 @@ import { brandVoices, generationAttempts, generationJobs, sourceItems, type Gene
 import type { JobInput } from "../../../lib/generation/request";
 import { AppError, notFound } from "../../../lib/http/errors";
 import { newId } from "../../../lib/ids";
-import type { GenerateMessage } from "../../../lib/queues/messages";
+import { stamped, type GenerateMessage } from "../../../lib/queues/messages";
+import { log } from "../../../lib/log";
 import { workspaceTrends } from "../trends/service";
 import type { WorkspaceAccess } from "../types";
 import { allow, assertBudgetLeft } from "./providers";
@@ -53,12 +54,12 @@ export async function createJob(db: Db, queue: Queue, access: WorkspaceAccess, i
     auditEntry(db, access.actor, { workspaceId: access.workspace.id, action: "generation.started", targetType: "generation_job", targetId: id, detail: { kind: input.kind, platforms: request.platforms, retryOf } }),
   ]);
   try {
-    await queue.send({ type: "generate", jobId: id } satisfies GenerateMessage);
+    await queue.send(stamped({ type: "generate", jobId: id } satisfies GenerateMessage));
   } catch (error) {
     // Without its message the job would wait forever: say so on the row, where retry can pick it up.
     const failed = { status: "failed" as const, stepLabel: "Failed", error: "The job could not be queued; retry it.", finishedAt: new Date() };
     await db.update(generationJobs).set(failed).where(eq(generationJobs.id, id));
-    console.error(JSON.stringify({ level: "error", event: "generate_enqueue_failed", jobId: id, error: error instanceof Error ? error.message : String(error) }));
+    log.error("generate_enqueue_failed", { jobId: id, error });
     return { ...rows[0]!, ...failed };
   }
   return rows[0]!;

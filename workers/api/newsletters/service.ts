@@ -17,7 +17,7 @@ import { outboxOf } from "../../../lib/email/settings";
 import { renderNewsletter } from "../../../lib/email/template";
 import { AppError, notFound } from "../../../lib/http/errors";
 import { newId } from "../../../lib/ids";
-import type { EmailMessage } from "../../../lib/queues/messages";
+import { stamped, type EmailMessage } from "../../../lib/queues/messages";
 import type { WorkspaceAccess } from "../types";
 import { allow } from "../subscribers/service";
 import { getSettings } from "./settings";
@@ -168,7 +168,7 @@ export async function startSend(db: Db, env: Env, access: WorkspaceAccess, newsl
     auditEntry(db, access.actor, { workspaceId, action: "send.created", targetType: "email_send", targetId: id, detail: { newsletterId, scheduledAt: scheduledAt.toISOString() } }),
   ]);
   const delay = Math.ceil((scheduledAt.getTime() - Date.now()) / 1000);
-  await env.EMAIL_QUEUE.send({ type: "email.send", sendId: id } satisfies EmailMessage, delay > 0 ? { delaySeconds: Math.min(delay, 12 * 60 * 60) } : undefined);
+  await env.EMAIL_QUEUE.send(stamped({ type: "email.send", sendId: id } satisfies EmailMessage), delay > 0 ? { delaySeconds: Math.min(delay, 12 * 60 * 60) } : undefined);
   return rows[0]!;
 }
 
@@ -221,6 +221,6 @@ export async function changeSend(db: Db, env: Env, access: WorkspaceAccess, id: 
     ...(action === "cancel" ? [db.update(emailDeliveries).set({ status: "skipped", error: "send cancelled" }).where(and(eq(emailDeliveries.sendId, id), eq(emailDeliveries.status, "queued")))] : []),
   ]);
   if (!rows[0]) throw new AppError(409, "invalid_transition", "The send changed meanwhile; reload.");
-  if (action === "resume") await env.EMAIL_QUEUE.send({ type: "email.send", sendId: id } satisfies EmailMessage);
+  if (action === "resume") await env.EMAIL_QUEUE.send(stamped({ type: "email.send", sendId: id } satisfies EmailMessage));
   return rows[0];
 }

@@ -6,6 +6,7 @@
 import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../../../lib/db/client";
+import { log } from "../../../lib/log";
 import { consentRecords, emailLists, subscriberLists, subscribers, suppressions, type EmailList, type Subscriber } from "../../../lib/db/schema";
 import { normalizeEmail, suppressionHash } from "../../../lib/email/address";
 import { sendConfirmation } from "../../../lib/email/confirmations";
@@ -16,6 +17,9 @@ import { confirmationMessage } from "../../../lib/email/template";
 import { AppError } from "../../../lib/http/errors";
 import { newId } from "../../../lib/ids";
 import { erasureStatements, unsubscribeStatements } from "../subscribers/service";
+import { countLeaving } from "../../../lib/analytics/email-daily";
+import { runBatch } from "../../../lib/email/batch";
+import { emitWebhookEvent } from "../../../lib/webhooks/emit";
 
 export const CONFIRMATION_INTERVAL_MS = 24 * 60 * 60 * 1000;
 
@@ -98,7 +102,7 @@ export async function signUp(db: Db, env: Env, secret: string, baseUrl: string, 
   } catch (error) {
     // Not sent: let the person try again now rather than in 24 hours.
     await db.update(subscribers).set({ confirmationSentAt: null }).where(eq(subscribers.id, subscriber.id));
-    console.error(JSON.stringify({ level: "error", event: "confirmation_failed", workspaceId, error: error instanceof Error ? error.message : String(error) }));
+    log.error("confirmation_failed", { workspaceId, error });
     throw new AppError(503, "signup_unavailable", "We could not send the confirmation email. Please try again later.");
   }
 }
@@ -116,6 +120,7 @@ export async function confirm(db: Db, subscriberId: string, listId: string, visi
     // They asked again, and proved the address is theirs: an old unsubscribe no longer applies.
     db.delete(suppressions).where(and(eq(suppressions.workspaceId, subscriber.workspaceId), eq(suppressions.emailHash, subscriber.emailHash))),
   ]);
+  if (subscriber.status !== "subscribed") await emitWebhookEvent(db, subscriber.workspaceId, "subscriber.added", { subscriberId: subscriber.id, email: subscriber.email, source: "form", listIds: [list.id] });
   return { subscriber: { ...subscriber, status: "subscribed" }, list };
 }
 
@@ -126,7 +131,8 @@ export async function subscriberFor(db: Db, claims: { subscriberId: string; work
 export async function unsubscribe(db: Db, s: Subscriber, visitor: Visitor, how: string): Promise<void> {
   if (s.status === "unsubscribed") return;
   const [update, record, suppression] = unsubscribeStatements(db, s, "unsubscribed", { kind: "unsubscribe", ip: visitor.ip, form: how });
-  await db.batch([update, record, suppression]);
+  await runBatch(db, [countLeaving(s.id, s.workspaceId, "unsubscribed", Date.now()), update, record, suppression]);
+  await emitWebhookEvent(db, s.workspaceId, "subscriber.unsubscribed", { subscriberId: s.id, email: s.email, how });
 }
 
 export async function listsOf(db: Db, s: Subscriber) {

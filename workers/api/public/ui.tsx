@@ -6,6 +6,7 @@
  * site, and a mail client's one-click POST carries no cookie. They are protected instead by signed
  * links, a honeypot and rate limits.
  */
+import { countEngagement } from "../../../lib/analytics/email-daily";
 import { and, eq, sql } from "drizzle-orm";
 import { Hono, type Context } from "hono";
 import type { Child } from "hono/jsx";
@@ -268,6 +269,7 @@ const PIXEL = Uint8Array.from(atob("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAAB
 async function engaged(c: Context<AppEnv>, deliveryId: string, column: "opened_at" | "clicked_at") {
   const at = Date.now();
   await runBatch(c.var.db, [
+    countEngagement(deliveryId, column === "opened_at" ? "opened" : "clicked", at),
     sql`UPDATE email_deliveries SET ${sql.raw(column)} = COALESCE(${sql.raw(column)}, ${at}) WHERE id = ${deliveryId}`,
     sql`UPDATE subscribers SET last_engaged_at = ${at} WHERE id = (SELECT subscriber_id FROM email_deliveries WHERE id = ${deliveryId})`,
   ]);

@@ -11,7 +11,8 @@ import type { Db } from "../../../lib/db/client";
 import { content, publications, socialAccounts } from "../../../lib/db/schema";
 import { can } from "../../../lib/domain/roles";
 import { forbidden } from "../../../lib/http/errors";
-import type { PublishMessage } from "../../../lib/queues/messages";
+import { stamped, type PublishMessage } from "../../../lib/queues/messages";
+import { log } from "../../../lib/log";
 import type { WorkspaceAccess } from "../types";
 
 /** True only if the guarded change earlier in the same batch did happen (it set updated_at to `now`). */
@@ -23,9 +24,10 @@ export function publicationsFollow(db: Db, workspaceId: string, contentId: strin
   const movedTo = (status: string) => contentChanged(workspaceId, contentId, status, now);
   switch (action) {
     case "schedule":
+      // Every column of publications, in the schema's order (a column added there needs its value here).
       return db.insert(publications).select(
         sql`SELECT 'pub_' || lower(hex(randomblob(10))), ${workspaceId}, c.id, v.id, a.id, c.scheduled_at, c.scheduled_zone, 'scheduled',
-              lower(hex(randomblob(16))), 0, NULL, NULL, NULL, NULL, NULL, ${now}, ${now}, NULL, NULL
+              lower(hex(randomblob(16))), 0, NULL, NULL, NULL, NULL, NULL, ${now}, ${now}, NULL, NULL, NULL
             FROM content c
             JOIN content_variants v ON v.content_id = c.id
             JOIN social_accounts a ON a.workspace_id = c.workspace_id AND a.platform = v.platform
@@ -64,10 +66,10 @@ export async function armPublications(db: Db, queue: Queue, workspaceId: string,
     .all();
   if (waiting.length === 0) return;
   try {
-    await queue.sendBatch(waiting.map((p) => ({ body: { type: "publication.arm", publicationId: p.id } satisfies PublishMessage })));
+    await queue.sendBatch(waiting.map((p) => ({ body: stamped({ type: "publication.arm", publicationId: p.id } satisfies PublishMessage) })));
   } catch (err) {
     // Not lost: the publisher's minute sweep arms whatever is due in the next ten minutes.
-    console.error(JSON.stringify({ level: "error", event: "arm_send_failed", contentId, error: String(err) }));
+    log.error("arm_send_failed", { contentId, error: err });
   }
 }
 

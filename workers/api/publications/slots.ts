@@ -14,7 +14,8 @@ import { AppError, forbidden, notFound } from "../../../lib/http/errors";
 import { newId } from "../../../lib/ids";
 import { localToInstant, wallClock } from "../content/time";
 import type { WorkspaceAccess } from "../types";
-import type { PublishMessage } from "../../../lib/queues/messages";
+import { stamped, type PublishMessage } from "../../../lib/queues/messages";
+import { log } from "../../../lib/log";
 
 /** How far ahead "add to queue" looks for a free slot. */
 const HORIZON_DAYS = 56;
@@ -159,9 +160,9 @@ export async function moveInQueue(db: Db, queue: Queue, access: WorkspaceAccess,
     throw new AppError(409, "queue_changed", "The queue changed meanwhile; reload it and try again.");
   }
   try {
-    await queue.sendBatch([self.id, other.id].map((id) => ({ body: { type: "publication.arm", publicationId: id } satisfies PublishMessage })));
+    await queue.sendBatch([self.id, other.id].map((id) => ({ body: stamped({ type: "publication.arm", publicationId: id } satisfies PublishMessage) })));
   } catch (err) {
-    console.error(JSON.stringify({ level: "error", event: "arm_send_failed", publicationIds: [self.id, other.id], error: String(err) }));
+    log.error("arm_send_failed", { publicationIds: [self.id, other.id], error: err });
   }
 }
 

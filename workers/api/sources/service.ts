@@ -12,7 +12,7 @@ import { refusedHost } from "../../../lib/http/address";
 import { can, type Permission } from "../../../lib/domain/roles";
 import { AppError, forbidden, notFound } from "../../../lib/http/errors";
 import { newId } from "../../../lib/ids";
-import type { ScrapeMessage } from "../../../lib/queues/messages";
+import { stamped, type ScrapeMessage } from "../../../lib/queues/messages";
 import type { WorkspaceAccess } from "../types";
 
 const publicUrl = z
@@ -136,7 +136,7 @@ export async function runNow(db: Db, queue: Queue, access: WorkspaceAccess, id: 
   allow(access, "sources.manage");
   const source = await getSource(db, access, id);
   if (source.paused) throw new AppError(409, "source_paused", "This source is paused; resume it first.");
-  await queue.send({ type: "scrape", sourceId: id } satisfies ScrapeMessage);
+  await queue.send(stamped({ type: "scrape", sourceId: id } satisfies ScrapeMessage));
 }
 
 export async function deleteSource(db: Db, access: WorkspaceAccess, id: string): Promise<void> {

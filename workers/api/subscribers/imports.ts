@@ -12,7 +12,7 @@ import { emailLists, importRejections, subscriberImports, type SubscriberImport 
 import { toCsv } from "../../../lib/email/csv";
 import { AppError, notFound } from "../../../lib/http/errors";
 import { newId } from "../../../lib/ids";
-import type { EmailMessage } from "../../../lib/queues/messages";
+import { stamped, type EmailMessage } from "../../../lib/queues/messages";
 import type { WorkspaceAccess } from "../types";
 import { allow } from "./service";
 
@@ -46,7 +46,7 @@ export async function startImport(db: Db, bucket: R2Bucket, queue: Queue, access
       .returning(),
     auditEntry(db, access.actor, { workspaceId: access.workspace.id, action: "subscribers.import_started", targetType: "subscriber_import", targetId: id, detail: { fileName, bytes: file.bytes.byteLength } }),
   ]);
-  await queue.send({ type: "email.import", importId: id } satisfies EmailMessage);
+  await queue.send(stamped({ type: "email.import", importId: id } satisfies EmailMessage));
   return rows[0]!;
 }
 

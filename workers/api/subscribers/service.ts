@@ -26,6 +26,7 @@ import { normalizeEmail, suppressionHash } from "../../../lib/email/address";
 import { AppError, forbidden, notFound } from "../../../lib/http/errors";
 import { newId } from "../../../lib/ids";
 import type { WorkspaceAccess } from "../types";
+import { emitWebhookEvent } from "../../../lib/webhooks/emit";
 
 export function allow(access: WorkspaceAccess, permission: Permission) {
   if (!can(access.role, permission)) throw forbidden();
@@ -202,6 +203,7 @@ export async function addSubscriber(db: Db, access: WorkspaceAccess, input: Subs
     ...listIds.map((listId) => db.insert(subscriberLists).values({ listId, subscriberId: id, workspaceId })),
     auditEntry(db, access.actor, { workspaceId, action: "subscriber.added", targetType: "subscriber", targetId: id }),
   ]);
+  await emitWebhookEvent(db, workspaceId, "subscriber.added", { subscriberId: id, email: input.email.raw, source: rows[0]!.source, listIds });
   return rows[0]!;
 }
 
@@ -246,6 +248,7 @@ export async function unsubscribeByAdmin(db: Db, access: WorkspaceAccess, id: st
     ...unsubscribeStatements(db, subscriber, "unsubscribed", { kind: "unsubscribe", ip: access.actor.ip, form: `by ${access.actor.userId}` }),
     auditEntry(db, access.actor, { workspaceId: access.workspace.id, action: "subscriber.unsubscribed", targetType: "subscriber", targetId: id }),
   ]);
+  if (subscriber.status !== "unsubscribed") await emitWebhookEvent(db, access.workspace.id, "subscriber.unsubscribed", { subscriberId: id, email: subscriber.email, how: "by a member" });
 }
 
 /**

@@ -5,7 +5,8 @@
  */
 import { config } from "../../../lib/config/env";
 import { database } from "../../../lib/db/client";
-import { emailMessage, type EmailMessage } from "../../../lib/queues/messages";
+import { log } from "../../../lib/log";
+import { emailMessage, stamped, withMessageContext, type EmailMessage } from "../../../lib/queues/messages";
 import { processImportChunk } from "./import";
 import { processSend } from "./send";
 
@@ -16,7 +17,7 @@ export function isEmailMessage(body: unknown): body is EmailMessage {
 export async function handleEmailMessage(env: Env, body: EmailMessage): Promise<void> {
   const db = database(env.DB);
   if (body.type === "email.import") {
-    if (await processImportChunk(db, env.MEDIA, body.importId)) await env.EMAIL_QUEUE.send(body);
+    if (await processImportChunk(db, env.MEDIA, body.importId)) await env.EMAIL_QUEUE.send(stamped(body));
     return;
   }
   await processSend({ db, env, secret: config(env).SESSION_SECRET, queue: env.EMAIL_QUEUE }, body.sendId);
@@ -30,13 +31,17 @@ export async function consumeEmail(batch: MessageBatch<unknown>, env: Env): Prom
       rest.push(message);
       continue;
     }
-    try {
-      await handleEmailMessage(env, message.body);
-      message.ack();
-    } catch (error) {
-      console.error(JSON.stringify({ level: "error", queue: batch.queue, event: "email_message_failed", id: message.id, error: error instanceof Error ? error.message : String(error) }));
-      message.retry({ delaySeconds: Math.min(300, 10 * 2 ** message.attempts) });
-    }
+    const body = message.body;
+    // In the context of the request that queued the message: the next batches it queues keep the id.
+    await withMessageContext(message, async () => {
+      try {
+        await handleEmailMessage(env, body);
+        message.ack();
+      } catch (error) {
+        log.error("email_message_failed", { queue: batch.queue, id: message.id, error });
+        message.retry({ delaySeconds: Math.min(300, 10 * 2 ** message.attempts) });
+      }
+    });
   }
   // Health pings and anything unknown: the Worker's default settling (lib/queues/messages.ts).
   return { queue: batch.queue, metadata: batch.metadata, messages: rest, ackAll: () => rest.forEach((m) => m.ack()), retryAll: (options) => rest.forEach((m) => m.retry(options)) };

@@ -11,6 +11,7 @@
  *    cannot tell, the rows become `unconfirmed` and are not sent again.
  * Pause and cancel are read between batches; throttling spaces batches to the configured rate.
  */
+import { countDelivered } from "../../../lib/analytics/email-daily";
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../../../lib/db/client";
 import { emailDeliveries, emailSends, segments, type EmailSend } from "../../../lib/db/schema";
@@ -20,7 +21,9 @@ import { buildBatch, type Person } from "../../../lib/email/outgoing";
 import { PROVIDER_TIMEOUT_MS, ProviderError, type BatchResult } from "../../../lib/email/providers";
 import { audienceCondition, segmentRules } from "../../../lib/email/segments";
 import { outboxOf, type Outbox } from "../../../lib/email/settings";
-import type { EmailMessage } from "../../../lib/queues/messages";
+import { stamped, type EmailMessage } from "../../../lib/queues/messages";
+import { log } from "../../../lib/log";
+import { emitSendFinished } from "../../../lib/webhooks/emit";
 
 export const BUDGET_MS = 20_000;
 export const STALE_CLAIM_MS = PROVIDER_TIMEOUT_MS + 15_000;
@@ -32,7 +35,7 @@ export type SendContext = { db: Db; env: object; secret: string; queue: Queue; n
 type Claimed = { id: string; subscriberId: string | null; email: string; firstName: string | null; lastName: string | null };
 
 const next = (ctx: SendContext, sendId: string, delaySeconds = 0) =>
-  ctx.queue.send({ type: "email.send", sendId } satisfies EmailMessage, delaySeconds > 0 ? { delaySeconds: Math.min(MAX_DELAY_S, Math.ceil(delaySeconds)) } : undefined);
+  ctx.queue.send(stamped({ type: "email.send", sendId } satisfies EmailMessage), delaySeconds > 0 ? { delaySeconds: Math.min(MAX_DELAY_S, Math.ceil(delaySeconds)) } : undefined);
 
 const load = (db: Db, id: string) => db.select().from(emailSends).where(eq(emailSends.id, id)).get();
 
@@ -64,7 +67,7 @@ export async function processSend(ctx: SendContext, sendId: string): Promise<voi
   // One log line per run (Workers Logs; the benchmark reads them): where the time went.
   const run = { batches: 0, messages: 0, claimMs: 0, buildMs: 0, providerMs: 0, completeMs: 0, throttleMs: 0, wallStarted: Date.now() };
   const report = (ending: string) =>
-    console.log(JSON.stringify({ level: "info", event: "email_send_run", sendId, ending, ...run, wallStarted: undefined, ms: Date.now() - run.wallStarted }));
+    log.info("email_send_run", { sendId, ending, ...run, wallStarted: undefined, ms: Date.now() - run.wallStarted });
   let ending = "budget";
   while (now() - started < BUDGET_MS) {
     const current = await ctx.db.select({ status: emailSends.status }).from(emailSends).where(eq(emailSends.id, sendId)).get();
@@ -153,6 +156,7 @@ async function complete(db: Db, send: EmailSend, batchKey: string, result: Batch
   const sent = JSON.stringify(result.accepted.map((a) => ({ id: a.deliveryId, m: a.messageId })));
   const failed = JSON.stringify(result.rejected.map((r) => ({ id: r.deliveryId, e: r.error })));
   await runBatch(db, [
+    countDelivered(send.workspaceId, batchKey, result.accepted.map((a) => a.deliveryId), at),
     sql`UPDATE email_deliveries SET status = 'sent', sent_at = ${at}, provider_message_id = j.m
       FROM (SELECT json_extract(value, '$.id') AS id, json_extract(value, '$.m') AS m FROM json_each(${sent})) AS j
       WHERE email_deliveries.id = j.id AND +email_deliveries.batch_key = ${batchKey} AND +email_deliveries.status = 'sending'`,
@@ -245,8 +249,9 @@ async function finishOrContinue(ctx: SendContext, send: EmailSend): Promise<void
     FROM email_deliveries WHERE send_id = ${send.id} AND status IN ('queued', 'sending')`);
   if (left.queued > 0) return void (await next(ctx, send.id));
   if (left.sending > 0) return void (await next(ctx, send.id, STALE_CLAIM_MS / 1000));
-  await ctx.db.run(sql`UPDATE email_sends SET status = 'sent', finished_at = ${(ctx.now ?? Date.now)()},
+  const finished = await ctx.db.run(sql`UPDATE email_sends SET status = 'sent', finished_at = ${(ctx.now ?? Date.now)()},
       sent = (SELECT COUNT(*) FROM email_deliveries WHERE send_id = ${send.id} AND status = 'sent'),
       failed = (SELECT COUNT(*) FROM email_deliveries WHERE send_id = ${send.id} AND status IN ('failed', 'unconfirmed'))
       WHERE id = ${send.id} AND status = 'sending'`);
+  if (finished.meta.changes > 0) await emitSendFinished(ctx.db, send.id);
 }

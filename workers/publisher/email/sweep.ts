@@ -9,7 +9,7 @@
 import { and, asc, eq, inArray, lt, lte, or, sql } from "drizzle-orm";
 import { database } from "../../../lib/db/client";
 import { emailSends } from "../../../lib/db/schema";
-import type { EmailMessage } from "../../../lib/queues/messages";
+import { stamped, type EmailMessage } from "../../../lib/queues/messages";
 import { BUDGET_MS, STALE_CLAIM_MS } from "./send";
 
 /**
@@ -36,6 +36,6 @@ export async function sweepSends(env: Pick<Env, "DB" | "EMAIL_QUEUE">, now = Dat
     .orderBy(asc(emailSends.scheduledAt))
     .limit(PAGE)
     .all();
-  if (rows.length > 0) await env.EMAIL_QUEUE.sendBatch(rows.map(({ id }) => ({ body: { type: "email.send", sendId: id } satisfies EmailMessage })));
+  if (rows.length > 0) await env.EMAIL_QUEUE.sendBatch(rows.map(({ id }) => ({ body: stamped({ type: "email.send", sendId: id } satisfies EmailMessage) })));
   return rows.map((r) => r.id);
 }

@@ -112,7 +112,8 @@ describe("the metrics pull", () => {
     expect(totals).toEqual({ workspace_id: WS, platform: "bluesky", kind: "post", impressions: null, likes: 12, comments: 3, shares: 3, engagements: 18 });
     const days = (await env.DB.prepare("SELECT day, posts, likes, comments FROM metric_daily WHERE workspace_id = ? AND dimension = 'account' AND key = ? ORDER BY day").bind(WS, ACCOUNT).all<Record<string, number>>()).results;
     const day = (ms: number) => Math.floor(ms / 86400_000);
-    const on = (d: number) => days.filter((r) => r.day === d).reduce((sum, r) => ({ posts: sum.posts + r.posts!, likes: sum.likes + r.likes!, comments: sum.comments + r.comments! }), { posts: 0, likes: 0, comments: 0 });
+    const on = (d: number) =>
+      days.filter((r) => r.day === d).reduce<{ posts: number; likes: number; comments: number }>((sum, r) => ({ posts: sum.posts + r.posts!, likes: sum.likes + r.likes!, comments: sum.comments + r.comments! }), { posts: 0, likes: 0, comments: 0 });
     expect(on(day(out.published_at)).posts).toBe(1);
     expect(days.reduce((n, r) => n + r.posts!, 0)).toBe(1);
     // 36 hours later is always another UTC day: it added the 5 new likes.
@@ -223,5 +224,15 @@ describe("the metrics pull", () => {
     }
     // Reconnected: pulled again.
     expect(await pullMetrics(env, { now: () => now })).toMatchObject({ pulled: 1 });
+  });
+
+  it("pulls only the asked workspace's posts on a refresh", async () => {
+    const now = Date.now();
+    const mine = await published(WS, ACCOUNT, now - 2 * HOUR_MS, now - 60_000);
+    const theirs = await published(OTHER_WS, OTHER_ACCOUNT, now - 2 * HOUR_MS, now - 60_000);
+    expect(await pullMetrics(env, { now: () => now, workspaceId: WS })).toMatchObject({ pulled: 1 });
+    expect(await readings(mine)).toHaveLength(1);
+    expect(await readings(theirs)).toEqual([]);
+    expect((await pub(theirs))!.metrics_due_at).toBe(now - 60_000);
   });
 });

@@ -39,6 +39,8 @@ export type PullOptions = {
   perAccount?: number;
   /** How long one platform call may take. */
   timeoutMs?: number;
+  /** Only this workspace's posts (a refresh someone asked for). */
+  workspaceId?: string;
 };
 
 export type PullReport = { pulled: number; backedOff: number; stopped: number };
@@ -66,7 +68,7 @@ type Due = {
 /** The latest reading of the publication, within its workspace (for the backoff). */
 const lastReading = sql<number | null>`(SELECT max(${postMetrics.pulledAt}) FROM ${postMetrics} WHERE ${postMetrics.publicationId} = ${publications.id} AND ${postMetrics.workspaceId} = ${publications.workspaceId})`;
 
-async function duePage(db: Db, now: number, limit: number, after: { dueAt: number; id: string } | null, leftOut: string[]): Promise<Due[]> {
+async function duePage(db: Db, now: number, limit: number, after: { dueAt: number; id: string } | null, leftOut: string[], workspaceId?: string): Promise<Due[]> {
   return db
     .select({
       id: publications.id,
@@ -84,6 +86,7 @@ async function duePage(db: Db, now: number, limit: number, after: { dueAt: numbe
     .where(
       and(
         lte(publications.metricsDueAt, new Date(now)),
+        workspaceId ? eq(publications.workspaceId, workspaceId) : undefined,
         eq(publications.status, "published"),
         isNotNull(publications.externalId),
         inArray(socialAccounts.status, ["connected", "expiring"]),
@@ -189,7 +192,7 @@ export async function pullMetrics(env: Env, options: PullOptions = {}): Promise<
   let budget = perRun;
   let after: { dueAt: number; id: string } | null = null;
   for (let page = 0; page < MAX_PAGES && budget > 0; page++) {
-    const rows = await duePage(db, started, pageSize, after, leftOut);
+    const rows = await duePage(db, started, pageSize, after, leftOut, options.workspaceId);
     if (!rows.length) break;
     after = { dueAt: rows.at(-1)!.dueAt!.getTime(), id: rows.at(-1)!.id };
     const byAccount = new Map<string, Due[]>();

@@ -19,6 +19,7 @@ import { ArcticFetchError, OAuth2RequestError, UnexpectedErrorResponseBodyError,
 import { and, eq, inArray, isNotNull, lt, ne, or, sql } from "drizzle-orm";
 import { seal, unseal } from "../../../lib/crypto/sealed";
 import { database, type Db } from "../../../lib/db/client";
+import { log } from "../../../lib/log";
 import { notifications, socialAccounts, type AccountState, type SocialAccount } from "../../../lib/db/schema";
 import { PLATFORM_NAMES, type Platform } from "../../../lib/domain/platforms";
 import { operatorClient, tokenClient, tokenCredentials, type InstanceApp, type OAuthTokens } from "../connectors/oauth";
@@ -67,7 +68,7 @@ export async function refreshTokens(env: Env, now = Date.now()): Promise<Refresh
       if (outcome) report[outcome]++;
     } catch (err) {
       report.failed++;
-      console.error(JSON.stringify({ level: "error", event: "token_refresh_failed", accountId: account.id, platform: account.platform, error: String(err) }));
+      log.error("token_refresh_failed", { accountId: account.id, platform: account.platform, error: err });
     }
   }
   return report;
@@ -138,7 +139,7 @@ async function refreshAccount(env: Env, db: Db, account: SocialAccount, now: num
 
 /** The platform is down or unreachable: nothing is known about the sign-in; the next run tries again. */
 function unavailable(account: SocialAccount, err: unknown): "failed" {
-  console.warn(JSON.stringify({ level: "warn", event: "token_refresh_unavailable", accountId: account.id, platform: account.platform, error: String(err) }));
+  log.warn("token_refresh_unavailable", { accountId: account.id, platform: account.platform, error: err });
   return "failed";
 }
 

@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
 import { database } from "../../../lib/db/client";
 import { sources } from "../../../lib/db/schema";
-import type { ScrapeMessage } from "../../../lib/queues/messages";
+import { stamped, type ScrapeMessage } from "../../../lib/queues/messages";
 
 /** Due sources are read and sent in pages of this size (the most one sendBatch call takes). */
 const PAGE = 100;
@@ -30,7 +30,7 @@ export async function enqueueDue(env: Env, now = Date.now()): Promise<number> {
       .returning({ id: sources.id })
       .all();
     if (due.length === 0) break;
-    await env.SCRAPE_QUEUE.sendBatch(due.map((d) => ({ body: { type: "scrape", sourceId: d.id } satisfies ScrapeMessage })));
+    await env.SCRAPE_QUEUE.sendBatch(due.map((d) => ({ body: stamped({ type: "scrape", sourceId: d.id } satisfies ScrapeMessage) })));
     sent += due.length;
   }
   return sent;
