@@ -26,7 +26,8 @@ import type { AppEnv } from "../types";
 import { graphDelivery, graphEvents, threadsDelivery, threadsEvents } from "./meta";
 import { recordGenericEvent, recordPlatformEvents, type InboundEvent } from "./record";
 import { inboundSecret } from "./secret";
-import { META_SIGNATURE_HEADER, STANDARD_HEADERS, verifyMeta, verifyStandard, verifyX, X_SIGNATURE_HEADER, xCrcResponse, type Verdict } from "./signatures";
+import { STANDARD_HEADERS, verifyStandard } from "../../../lib/webhooks/signature";
+import { META_SIGNATURE_HEADER, verifyMeta, verifyX, X_SIGNATURE_HEADER, xCrcResponse, type Verdict } from "./signatures";
 import { xDelivery, xEvents } from "./x";
 
 const MAX_BODY = 5 * 1024 * 1024;

@@ -12,7 +12,7 @@ import { inboundWebhookSecrets } from "../../../lib/db/schema";
 import { can } from "../../../lib/domain/roles";
 import { forbidden } from "../../../lib/http/errors";
 import type { WorkspaceAccess } from "../types";
-import { newInboundSecret } from "./signatures";
+import { newSigningSecret } from "../../../lib/webhooks/signature";
 
 const sealedFor = (env: object, workspaceId: string): SealContext => ({ secret: tokenKey(env), purpose: "inbound-webhook", rowId: workspaceId });
 
@@ -31,7 +31,7 @@ export async function rotateInboundSecret(db: Db, env: object, access: Workspace
   if (!can(access.role, "webhooks.manage")) throw forbidden();
   const workspaceId = access.workspace.id;
   const existed = (await inboundSecretInfo(db, workspaceId)) !== null;
-  const secret = newInboundSecret();
+  const secret = newSigningSecret();
   const sealed = await seal(sealedFor(env, workspaceId), secret);
   const now = new Date();
   await db.batch([
