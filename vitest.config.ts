@@ -43,6 +43,8 @@ function worker(name: string, configPath: string, include: string[], exclude: st
       include,
       exclude: ["test/browser/**", "node_modules/**", ...exclude],
       setupFiles: ["./test/apply-migrations.ts"],
+      // Every request writes an access log line: shown for failing tests only, so a full run stays readable.
+      silent: "passed-only" as const,
       globalSetup,
       // sanitize-html is CommonJS with deep requires (postcss → source-map-js) that workerd's module
       // loader cannot resolve one by one; pre-bundling it (as wrangler's esbuild does for deploys) can.

@@ -29,7 +29,7 @@ export const PERMISSIONS = {
   "tokens.manage": { roles: managers, kind: "write", description: "Create, list and revoke API tokens" },
   "audit.view": { roles: managers, kind: "read", description: "Browse the audit log" },
   "content.view": { roles: everyone, kind: "read", description: "See content, its revisions, timeline and the calendar" },
-  "content.edit": { roles: writers, kind: "write", description: "Create and edit content, submit it for review, schedule approved content" },
+  "content.edit": { roles: writers, kind: "write", description: "Create and edit content, submit it for review, schedule approved content, ask for fresh analytics figures" },
   "content.review": { roles: managers, kind: "write", description: "Approve content or request changes" },
   "content.comment": { roles: everyone, kind: "write", description: "Comment on content and mention members" },
   "campaigns.manage": { roles: writers, kind: "write", description: "Create and edit campaigns and templates" },
