@@ -1,4 +1,5 @@
 import { env } from "cloudflare:workers";
+import { AREAS } from "../workers/api/views/areas";
 import { describe, expect, it } from "vitest";
 import { addMember, Browser, createWorkspace, destination, signUp } from "./support/client";
 
@@ -31,11 +32,17 @@ describe("workspaces", () => {
     expect(html).toContain("&lt;script&gt;");
   });
 
-  it("shows an empty state for areas not built yet", async () => {
+  it("has a page for every area of its navigation, none of them a placeholder", async () => {
     const owner = await signUp("Emma");
     const ws = await createWorkspace(owner);
-    const html = await (await owner.get(`/w/${ws}/analytics`)).text();
-    expect(html).toContain("Engagement over time per platform");
+    for (const area of AREAS) {
+      const response = await owner.get(`/w/${ws}${area.slug ? `/${area.slug}` : ""}`);
+      expect(response.status, area.label).toBe(200);
+      expect(await response.text(), area.label).not.toContain("Nothing here yet");
+    }
+    const publishing = await (await owner.get(`/w/${ws}/publishing`)).text();
+    expect(publishing).toContain("No accounts yet");
+    expect(publishing).toContain(`/w/${ws}/publications/failed`);
   });
 });
 

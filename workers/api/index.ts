@@ -24,6 +24,7 @@ import { sourcePages } from "./sources/ui";
 import { accountPages } from "./accounts/ui";
 import { queuePages } from "./publications/queue";
 import { failedPages } from "./publications/failed";
+import { publishingPages } from "./publications/overview";
 import { oauthCallback } from "./accounts/oauth-ui";
 import { consumeGenerate } from "./generation/consumer";
 import { generationSettingsPages } from "./generation/settings";
@@ -125,6 +126,7 @@ for (const pages of [
   accountPages,
   queuePages,
   failedPages,
+  publishingPages,
   trendPages,
   generationPages,
   generationSettingsPages,

@@ -10,7 +10,7 @@ import { clientIp } from "../middleware/context";
 import type { AppEnv } from "../types";
 import { AREAS } from "../views/areas";
 import { CsrfField, Flash, SettingsTabs } from "../views/layout";
-import { EmptyState, Field } from "../views/pages";
+import { Field } from "../views/pages";
 import { renderPage } from "../views/render";
 import { createWorkspace, updateWorkspace, workspacesOf } from "./service";
 
@@ -113,16 +113,3 @@ workspacePages.post("/settings", async (c) => {
   return goTo(c, `/w/${c.var.access.workspace.id}/settings`);
 });
 
-// Areas that later work fills in: each says what it will hold, so the navigation is honest.
-for (const area of AREAS.filter((a) => !a.ready)) {
-  workspacePages.get(`/${area.slug}`, (c) =>
-    renderPage(
-      c,
-      { title: area.label, area: area.slug, inWorkspace: true },
-      <>
-        <h1>{area.label}</h1>
-        <EmptyState title="Nothing here yet">{area.blurb}</EmptyState>
-      </>,
-    ),
-  );
-}
