@@ -43,8 +43,6 @@ function worker(name: string, configPath: string, include: string[], exclude: st
       include,
       exclude: ["test/browser/**", "node_modules/**", ...exclude],
       setupFiles: ["./test/apply-migrations.ts"],
-      // Every request writes an access log line: shown for failing tests only, so a full run stays readable.
-      silent: "passed-only" as const,
       globalSetup,
       // sanitize-html is CommonJS with deep requires (postcss → source-map-js) that workerd's module
       // loader cannot resolve one by one; pre-bundling it (as wrangler's esbuild does for deploys) can.
@@ -60,6 +58,9 @@ const publisherTests = ["test/email-send*.test.ts", "workers/publisher/**/*.test
 
 export default defineConfig({
   test: {
+    // Every request writes an access log line: shown for failing tests only, so a full run stays
+    // readable (the reporter reads this from the root config, not from the projects).
+    silent: "passed-only",
     projects: [
       worker("api", "./wrangler.toml", ["{workers,lib,durable-objects,test}/**/*.test.{ts,tsx}"], [...scraperTests, ...publisherTests]),
       // The scraper's Browser Rendering tests need the local Chromium and a JavaScript-only site.
