@@ -23,8 +23,8 @@ export const OperationsSchema = z
         emailSendsDue: count,
         emailSendsRunning: count,
         emailDeliveriesQueued: count,
-        webhookDeliveriesPending: count.nullable(),
-        webhookDeliveriesDue: count.nullable(),
+        webhookDeliveriesPending: count,
+        webhookDeliveriesDue: count,
       })
       .openapi({ description: "Work recorded in D1 as not done yet (queue depths are not readable by a Worker)" }),
     failures: z.object({ generationJobs: RateSchema, sourceRuns: RateSchema, publications: RateSchema, emailDeliveries: RateSchema }),

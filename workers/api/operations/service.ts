@@ -38,9 +38,8 @@ export type OperationsFigures = {
     emailSendsDue: number;
     emailSendsRunning: number;
     emailDeliveriesQueued: number;
-    /** null: outgoing webhooks are not set up in this database (no `webhook_deliveries` table). */
-    webhookDeliveriesPending: number | null;
-    webhookDeliveriesDue: number | null;
+    webhookDeliveriesPending: number;
+    webhookDeliveriesDue: number;
   };
   failures: { generationJobs: Rate; sourceRuns: Rate; publications: Rate; emailDeliveries: Rate };
   publishLag: Lag;
@@ -134,13 +133,8 @@ async function metricsPulls(db: Db, ws: string, now: number): Promise<Operations
   return { scheduled: rows.length, due, backingOff };
 }
 
-/**
- * Outgoing webhook deliveries waiting: the table comes with outgoing webhooks (lib/webhooks); a
- * database without it (not migrated yet) shows "not set up" rather than failing the whole page.
- */
-async function webhookDeliveries(db: Db, ws: string, now: number): Promise<{ pending: number | null; due: number | null }> {
-  const exists = await db.get<{ n: number }>(sql`SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'webhook_deliveries'`);
-  if (!exists?.n) return { pending: null, due: null };
+/** Outgoing webhook deliveries waiting (lib/webhooks): pending or being sent, and of those due now. */
+async function webhookDeliveries(db: Db, ws: string, now: number): Promise<{ pending: number; due: number }> {
   const row = await db.get<{ pending: number; due: number }>(sql`SELECT
     COUNT(*) AS pending,
     COUNT(CASE WHEN status = 'pending' AND next_attempt_at <= ${now} THEN 1 END) AS due

@@ -23,13 +23,11 @@ export function formatDuration(ms: number | null): string {
   return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, "0")} min`;
 }
 
-const num = { style: "text-align:right;font-variant-numeric:tabular-nums" };
-
-function CountRow(props: { label: string; value: number | null; hint?: string; id: string }) {
+function CountRow(props: { label: string; value: number; hint?: string; id: string }) {
   return (
     <tr id={props.id}>
       <th scope="row">{props.label}</th>
-      <td {...num}>{props.value === null ? "not set up" : formatCount(props.value)}</td>
+      <td class="num">{formatCount(props.value)}</td>
       <td class="hint">{props.hint ?? ""}</td>
     </tr>
   );
@@ -39,9 +37,9 @@ function RateRow(props: { label: string; rate: Rate; id: string }) {
   return (
     <tr id={props.id}>
       <th scope="row">{props.label}</th>
-      <td {...num}>{formatCount(props.rate.failed)}</td>
-      <td {...num}>{formatCount(props.rate.total)}</td>
-      <td {...num}>{formatRate(props.rate)}</td>
+      <td class="num">{formatCount(props.rate.failed)}</td>
+      <td class="num">{formatCount(props.rate.total)}</td>
+      <td class="num">{formatRate(props.rate)}</td>
     </tr>
   );
 }
@@ -52,20 +50,20 @@ function LagTable(props: { lag: Lag }) {
     <table id="publish-lag">
       <thead>
         <tr>
-          <th {...num}>Published</th>
-          <th {...num}>p50</th>
-          <th {...num}>p95</th>
-          <th {...num}>p99</th>
-          <th {...num}>Max</th>
+          <th class="num">Published</th>
+          <th class="num">p50</th>
+          <th class="num">p95</th>
+          <th class="num">p99</th>
+          <th class="num">Max</th>
         </tr>
       </thead>
       <tbody>
         <tr>
-          <td {...num}>{formatCount(lag.count)}</td>
-          <td {...num}>{formatDuration(lag.p50)}</td>
-          <td {...num}>{formatDuration(lag.p95)}</td>
-          <td {...num}>{formatDuration(lag.p99)}</td>
-          <td {...num}>{formatDuration(lag.max)}</td>
+          <td class="num">{formatCount(lag.count)}</td>
+          <td class="num">{formatDuration(lag.p50)}</td>
+          <td class="num">{formatDuration(lag.p95)}</td>
+          <td class="num">{formatDuration(lag.p99)}</td>
+          <td class="num">{formatDuration(lag.max)}</td>
         </tr>
       </tbody>
     </table>
@@ -90,7 +88,7 @@ export function OperationsView(props: { workspaceId: string; figures: Operations
         <thead>
           <tr>
             <th>What</th>
-            <th {...num}>Count</th>
+            <th class="num">Count</th>
             <th>Meaning</th>
           </tr>
         </thead>
@@ -109,7 +107,7 @@ export function OperationsView(props: { workspaceId: string; figures: Operations
             id="waiting-webhooks-pending"
             label="Outgoing webhook deliveries pending"
             value={waiting.webhookDeliveriesPending}
-            hint={waiting.webhookDeliveriesDue === null ? "Outgoing webhooks are not set up in this database." : `${formatCount(waiting.webhookDeliveriesDue)} due now, the rest waiting to retry.`}
+            hint={`${formatCount(waiting.webhookDeliveriesDue)} due now, the rest waiting to retry.`}
           />
         </tbody>
       </table>
@@ -123,9 +121,9 @@ export function OperationsView(props: { workspaceId: string; figures: Operations
         <thead>
           <tr>
             <th>What</th>
-            <th {...num}>Failed</th>
-            <th {...num}>Total</th>
-            <th {...num}>Failure rate</th>
+            <th class="num">Failed</th>
+            <th class="num">Total</th>
+            <th class="num">Failure rate</th>
           </tr>
         </thead>
         <tbody>
