@@ -202,8 +202,10 @@ export async function publishPublication(env: Env, publicationId: string, option
       if (!grant.granted) throw new PlatformError("rate_limited", `${PLATFORM_NAMES[platform]}'s posting limit for this account is used up`, { retryAt: grant.retryAt });
       ref = await whileHeld(db, publication.id, leaseMs, () => connector.publish(session, post));
     }
-    await followContent(db, publication, "published", null, now(), settle({ status: "published", externalId: ref.externalId, externalUrl: ref.url, publishedAt: new Date(now()), lastError: null, waitingUntil: null, metricsDueAt: new Date(firstPullAt(now())) }));
-    await emitWebhookEvent(db, publication.workspaceId, "publication.published", { publicationId: publication.id, contentId: publication.contentId, accountId: publication.accountId, platform, externalId: ref.externalId, url: ref.url, publishedAt: new Date(now()).toISOString() }, { queue: env.WEBHOOKS_QUEUE });
+    // One instant for the record, the first metrics pull and the webhook alike.
+    const publishedAt = now();
+    await followContent(db, publication, "published", null, publishedAt, settle({ status: "published", externalId: ref.externalId, externalUrl: ref.url, publishedAt: new Date(publishedAt), lastError: null, waitingUntil: null, metricsDueAt: new Date(firstPullAt(publishedAt)) }));
+    await emitWebhookEvent(db, publication.workspaceId, "publication.published", { publicationId: publication.id, contentId: publication.contentId, accountId: publication.accountId, platform, externalId: ref.externalId, url: ref.url, publishedAt: new Date(publishedAt).toISOString() }, { queue: env.WEBHOOKS_QUEUE });
     return { status: "published" };
   } catch (err) {
     const error = err instanceof PlatformError ? err : new PlatformError("unknown", `Publishing stopped unexpectedly: ${err instanceof Error ? err.message : String(err)}`);
