@@ -1,7 +1,7 @@
 /**
- * The publisher Worker: consumers of the `publish` and `email` queues, and the every-minute sweep
- * that re-arms the accounts' schedulers (issues 6 and 7). Publishing itself happens in each account's
- * AccountScheduler Durable Object, at the due instant.
+ * The publisher Worker: consumers of the `publish` (arming schedulers, metrics refreshes), `email`
+ * and `webhooks` queues, and the every-minute cron (issues 6, 7 and 8). Publishing itself happens in
+ * each account's AccountScheduler Durable Object, at the due instant.
  */
 import { AccountScheduler } from "../../durable-objects/account-scheduler";
 import { RateLimiter } from "../../durable-objects/rate-limiter";
