@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
 import { after, before, test } from "node:test";
 import { startFakePlatforms } from "../../scripts/fake-platforms.mjs";
 import { BASE_URL, launch, signUp, uniqueEmail, watchErrors } from "./browser.mjs";
@@ -104,6 +105,10 @@ test("then its figures: refreshed on the analytics page, drawn as a chart beside
   const byPlatform = page.getByRole("table", { name: "By platform" });
   assert.deepEqual(await byPlatform.locator("tbody tr").first().locator("th, td").allTextContents(), ["Bluesky", "1", "10", "7", "2", "1", "0", "0"]);
   await page.locator("section[aria-labelledby=top]").getByRole("link", { name: "Ten seconds" }).waitFor();
+  // A section's CSV downloads as a file (htmx's boost must leave the link alone).
+  const [download] = await Promise.all([page.waitForEvent("download"), page.locator("section[aria-labelledby=platforms]").getByRole("link", { name: "Download CSV" }).click()]);
+  assert.match(download.suggestedFilename(), /^analytics-platforms-\d{4}-\d\d-\d\d-\d{4}-\d\d-\d\d\.csv$/);
+  assert.match(await readFile(await download.path(), "utf8"), /^name,posts,engagements.*\r\nBluesky,1,10,7,2,1,0,0/s);
 
   await page.getByRole("link", { name: "Best times to post →" }).click();
   const heatmap = page.getByRole("img", { name: /by weekday and hour/ });

@@ -112,7 +112,7 @@ analyticsPages.get("/analytics", async (c) => {
               </a>
             ))}
           </nav>
-          <a href={csv("over-time")} download>
+          <a href={csv("over-time")} download hx-boost="false">
             Download CSV
           </a>
         </div>
@@ -164,7 +164,7 @@ analyticsPages.get("/analytics", async (c) => {
       <section aria-labelledby="top">
         <div class="section-head">
           <h2 id="top">Top posts published in the range</h2>
-          <a href={csv("top")} download>
+          <a href={csv("top")} download hx-boost="false">
             Download CSV
           </a>
         </div>
@@ -249,7 +249,7 @@ function BreakdownSection(props: { id: string; title: string; rows: Breakdown[];
     <section aria-labelledby={props.id}>
       <div class="section-head">
         <h2 id={props.id}>{props.title}</h2>
-        <a href={props.csv} download>
+        <a href={props.csv} download hx-boost="false">
           Download CSV
         </a>
       </div>
@@ -305,7 +305,7 @@ function EmailSection(props: { data: Analytics; days: string[]; per: string; csv
     <section aria-labelledby="email">
       <div class="section-head">
         <h2 id="email">Email</h2>
-        <a href={props.csv} download>
+        <a href={props.csv} download hx-boost="false">
           Download CSV
         </a>
       </div>

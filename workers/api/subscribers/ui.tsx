@@ -84,7 +84,7 @@ subscriberPages.get("/subscribers", async (c) => {
       </form>
       {can(c.var.access.role, "subscribers.export") && (
         <p>
-          <a href={`${b}/subscribers.csv`} download>
+          <a href={`${b}/subscribers.csv`} download hx-boost="false">
             Export all as CSV
           </a>
         </p>
