@@ -294,6 +294,30 @@ describe("SendGrid Event Webhook", () => {
     expect((await mailbox("sendgrid", apiKey)).some((m) => m.to === "bouncy@example.com")).toBe(false);
   });
 
+  it("records SendGrid opens and clicks on the delivery, each counted once for analytics on the day it happened", async () => {
+    // One delivery of a send that went out (written as the send would have left it).
+    await env.DB.batch([
+      env.DB.prepare("INSERT INTO newsletters (id, workspace_id, subject, updated_at) VALUES ('nl_sg', ?, 'Issue', 0)").bind(workspaceId),
+      env.DB.prepare(
+        "INSERT INTO email_sends (id, workspace_id, newsletter_id, status, scheduled_at, subject, preheader, html, text, base_url) VALUES ('snd_sg', ?, 'nl_sg', 'sent', 0, 'Issue', '', '<p>x</p>', 'x', 'https://engine.test')",
+      ).bind(workspaceId),
+      env.DB.prepare("INSERT INTO email_deliveries (id, workspace_id, send_id, email, status, sent_at) VALUES ('dlv_sg', ?, 'snd_sg', 'opener@example.com', 'sent', 0)").bind(workspaceId),
+    ]);
+    const delivery = { id: "dlv_sg", email: "opener@example.com" };
+    const at = 1795500000;
+    const day = Math.floor(at / 86400);
+    const events = [
+      { email: delivery.email, timestamp: at, event: "open", sg_event_id: "o-1", delivery_id: delivery.id },
+      { email: delivery.email, timestamp: at + 60, event: "open", sg_event_id: "o-2", delivery_id: delivery.id },
+      { email: delivery.email, timestamp: at + 90, event: "click", sg_event_id: "c-1", delivery_id: delivery.id },
+      // A delivery id of no delivery in this workspace counts nothing.
+      { email: delivery.email, timestamp: at, event: "open", sg_event_id: "o-3", delivery_id: "dlv_not_ours" },
+    ];
+    expect((await post(events)).status).toBe(200);
+    expect(await row("SELECT opened_at, clicked_at FROM email_deliveries WHERE id = ?", delivery.id)).toEqual({ opened_at: at * 1000, clicked_at: (at + 90) * 1000 });
+    expect(await row("SELECT opened, clicked FROM email_daily WHERE workspace_id = ? AND day = ?", workspaceId, day)).toEqual({ opened: 1, clicked: 1 });
+  });
+
   it("keeps each workspace's events to itself: another workspace's key is refused, its events touch only its own people, and dedupe is per workspace", async () => {
     await api(token, "POST", `/workspaces/${workspaceId}/subscribers`, { email: "victim@example.com", consentText: "Asked in person" });
     const other = await signUp("Oz");

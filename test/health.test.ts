@@ -9,7 +9,7 @@ describe("GET /healthz", () => {
     expect(response.status).toBe(200);
     const body = (await response.json()) as { ok: boolean; checks: Record<string, { ok: boolean }> };
     expect(body.ok).toBe(true);
-    expect(Object.keys(body.checks).sort()).toEqual(["d1", "email_queue", "generate_queue", "publish_queue", "r2", "scrape_queue"]);
+    expect(Object.keys(body.checks).sort()).toEqual(["d1", "email_queue", "generate_queue", "publish_queue", "r2", "scrape_queue", "webhooks_queue"]);
     expect(Object.values(body.checks).every((c) => c.ok)).toBe(true);
   });
 

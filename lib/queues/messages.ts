@@ -40,7 +40,7 @@ export type MetricsRefreshMessage = z.infer<typeof metricsRefreshMessage>;
 export const webhookMessage = z.object({ type: z.literal("webhook.deliver"), deliveryId: z.string(), requestId });
 export type WebhookMessage = z.infer<typeof webhookMessage>;
 
-export const QUEUES = ["SCRAPE_QUEUE", "GENERATE_QUEUE", "PUBLISH_QUEUE", "EMAIL_QUEUE"] as const;
+export const QUEUES = ["SCRAPE_QUEUE", "GENERATE_QUEUE", "PUBLISH_QUEUE", "EMAIL_QUEUE", "WEBHOOKS_QUEUE"] as const;
 
 /**
  * Acknowledges health pings. Any other message has no handler in this Worker yet: it is retried, not
